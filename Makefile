@@ -1,0 +1,87 @@
+# Qualitas: the two commands are `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL server the second test run uses; CI sets QUALITAS_REQUIRE_POSTGRES=1.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/qualitas_ci
+SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils libmagic1
+PYTEST_ARGS ?=
+
+.PHONY: help run test test-sqlite test-postgres lint checks venv frontend system-deps migrate demo clean
+
+help:
+	@echo "make run    set up everything and serve Qualitas on http://$(HOST):$(PORT) with demo data"
+	@echo "make test   set up everything the tests need and run the whole suite"
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,production]'
+	@touch $@
+
+venv: $(STAMPS)/venv
+
+$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null) | $(STAMPS)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	@touch $@
+
+frontend: $(STAMPS)/frontend
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The tests need these Debian packages:$$missing"; \
+	    echo "Install them with:  sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+migrate: venv frontend
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+checks: venv
+	$(PY) manage.py makemigrations --check --dry-run
+	QUALITAS_DEBUG=0 SECRET_KEY=ci-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  ALLOWED_HOSTS=qualitas.example.com DATABASE_URL=sqlite:///$(CURDIR)/var/check.sqlite3 \
+	  CELERY_BROKER_URL=redis://127.0.0.1:6379/0 EMAIL_URL=smtp://127.0.0.1:25 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: venv frontend system-deps
+	QUALITAS_TESTING=1 DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv frontend system-deps
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS); \
+	elif [ -n "$$QUALITAS_REQUIRE_POSTGRES" ]; then \
+	  echo "PostgreSQL is required but does not answer at $(TEST_POSTGRES_URL)"; exit 1; \
+	else \
+	  echo "PostgreSQL does not answer at $(TEST_POSTGRES_URL): the PostgreSQL run is left out (CI runs it)."; \
+	fi
+
+test: lint checks test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) $(STAMPS) frontend/node_modules qualitas/static/dist var

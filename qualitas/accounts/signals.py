@@ -1,0 +1,17 @@
+"""Infrastructure: roles are applied after every migrate, so new permissions reach the roles."""
+
+from django.apps import apps
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from qualitas.accounts import services
+from qualitas.framework.context import change_context
+
+
+@receiver(post_migrate)
+def apply_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
+    # Run once, after the last installed app has migrated and got its permissions.
+    if app_config is None or app_config.label != list(apps.get_app_configs())[-1].label:
+        return
+    with change_context(reason="roles applied after migrate"):
+        services.apply_roles()

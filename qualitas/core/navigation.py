@@ -1,0 +1,11 @@
+from qualitas.framework.ui.navigation import MenuItem, register_menu
+
+register_menu(
+    "Audit",
+    [
+        MenuItem("Audit trail", "core:objectchange_list", "core.view_objectchange"),
+        MenuItem("Events", "core:domainevent_list", "core.view_domainevent"),
+        MenuItem("Access log", "core:accesslog_list", "core.view_accesslog"),
+    ],
+    weight=950,
+)

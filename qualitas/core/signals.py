@@ -1,0 +1,24 @@
+"""Infrastructure signal: many-to-many changes on audited models are audited too."""
+
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+
+from qualitas.core import audit
+from qualitas.core.choices import ChangeActionChoices
+from qualitas.framework.models.base import AuditedModel
+
+
+@receiver(m2m_changed)
+def audit_many_to_many(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if (
+        reverse
+        or not isinstance(instance, AuditedModel)
+        or action not in ("post_add", "post_remove", "post_clear")
+    ):
+        return
+    field = next((f for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
+    if field is None:
+        return
+    ids = sorted(pk_set or [])
+    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
+    audit.record_change(instance, ChangeActionChoices.UPDATE, changes={field.name: {verb: ids}})

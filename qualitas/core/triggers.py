@@ -1,0 +1,54 @@
+"""Database triggers that refuse UPDATE and DELETE (and TRUNCATE) on the append-only tables.
+
+The models refuse these too; the triggers also stop raw SQL, the shell and other clients.
+Used by migration core.0002 and by the test harness, which must empty the tables between
+transactional tests.
+"""
+
+APPEND_ONLY_TABLES = ("core_objectchange", "core_auditchainlink", "core_domainevent", "core_accesslog")
+
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION qualitas_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'qualitas: % on % is refused: the table is append-only', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def sqlite_trigger(table, operation):
+    return (
+        f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'qualitas: {operation} on {table} is refused: the table is append-only'); END;"
+    )
+
+
+def create_triggers(vendor, execute):
+    if vendor == "postgresql":
+        execute(POSTGRES_FUNCTION)
+        for table in APPEND_ONLY_TABLES:
+            execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION qualitas_refuse_change();"
+            )
+            execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION qualitas_refuse_change();"
+            )
+    elif vendor == "sqlite":
+        for table in APPEND_ONLY_TABLES:
+            for operation in ("UPDATE", "DELETE"):
+                execute(sqlite_trigger(table, operation))
+
+
+def drop_triggers(vendor, execute):
+    for table in APPEND_ONLY_TABLES:
+        if vendor == "postgresql":
+            execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+            execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
+        elif vendor == "sqlite":
+            execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
+            execute(f"DROP TRIGGER IF EXISTS {table}_no_delete;")
+    if vendor == "postgresql":
+        execute("DROP FUNCTION IF EXISTS qualitas_refuse_change();")

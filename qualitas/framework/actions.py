@@ -1,0 +1,160 @@
+"""State machines. A status field is never edited by a form: every transition is an Action.
+
+    class SubmitForReview(Action):
+        name = "submit"
+        label = "Submit for review"
+        source = (Status.DRAFT,)
+        target = Status.REVIEW
+
+        def preconditions(self):
+            return [] if self.obj.lines.exists() else ["the order has no lines"]
+
+    class OrderStateMachine(StateMachine):
+        field = "status"
+        choices = Status
+        actions = (SubmitForReview, ...)
+
+``Action(obj, user).check()`` raises ``TransitionNotAllowed`` with the list of blockers;
+``execute(reason=..., **params)`` checks, performs, audits and records a domain event.
+"""
+
+from django.db import transaction
+
+from qualitas.core.choices import ChangeActionChoices
+from qualitas.core.events import emit
+from qualitas.framework.context import change_context
+from qualitas.framework.scoping import permission_name
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, action, blockers):
+        self.action = action
+        self.blockers = list(blockers)
+        super().__init__(f"{action.label}: " + "; ".join(self.blockers))
+
+
+class Action:
+    name = ""
+    label = ""
+    #: States the action starts from. Empty means any state (e.g. an edit that keeps the state).
+    source = ()
+    #: The state after the action, or None when the action does not change the state.
+    target = None
+    #: A model permission action (``change``) or a full permission name (``capa.approve_capa``).
+    permission = "change"
+    requires_reason = False
+    #: The meaning of the electronic signature this action needs, or None. Issue 3 enforces it.
+    signature_meaning = None
+    color = "primary"
+    #: A domain event name written on success, e.g. ``capa.approved``. Defaults to ``<model>.<name>``.
+    event = None
+
+    def __init__(self, obj, user):
+        self.obj = obj
+        self.user = user
+
+    @property
+    def machine(self):
+        return type(self.obj).state_machine
+
+    @property
+    def state(self):
+        return getattr(self.obj, self.machine.field) if self.machine else None
+
+    def has_permission(self):
+        if self.user is None or not self.user.is_authenticated:
+            return False
+        perm = self.permission if "." in self.permission else permission_name(type(self.obj), self.permission)
+        if not self.user.has_perm(perm):
+            return False
+        return type(self.obj).objects.restrict(self.user, "view").filter(pk=self.obj.pk).exists()
+
+    def preconditions(self):
+        """Domain blockers, each a short sentence such as "2 tasks open". Override."""
+        return []
+
+    def get_blockers(self):
+        blockers = []
+        if self.source and self.state not in self.source:
+            allowed = ", ".join(self.machine.choices.label(s) for s in self.source)
+            blockers.append(f"the record is {self.machine.choices.label(self.state)}; this needs {allowed}")
+        if getattr(self.obj, "is_archived", False):
+            blockers.append("the record is archived")
+        if not self.has_permission():
+            blockers.append("you do not have permission")
+        if not blockers:
+            blockers.extend(self.preconditions())
+        return blockers
+
+    @property
+    def is_allowed(self):
+        return not self.get_blockers()
+
+    def check(self, reason=""):
+        blockers = self.get_blockers()
+        if self.requires_reason and not (reason or "").strip():
+            blockers.append("a reason is required")
+        if blockers:
+            raise TransitionNotAllowed(self, blockers)
+
+    def perform(self, **params):
+        """Side effects of the transition, inside the same transaction. Override."""
+
+    def execute(self, reason="", **params):
+        with transaction.atomic(), change_context(reason=(reason or "").strip()):
+            locked = type(self.obj)._base_manager.select_for_update().get(pk=self.obj.pk)
+            self.obj.refresh_from_db()
+            del locked
+            self.check(reason)
+            before_state = self.state
+            self.perform(**params)
+            if self.target is not None:
+                setattr(self.obj, self.machine.field, self.target)
+            self.obj.save(audit_action=ChangeActionChoices.TRANSITION if self.target is not None else None)
+            emit(
+                self.event or f"{self.obj._meta.model_name}.{self.name}",
+                obj=self.obj,
+                message=self.describe(before_state),
+                data={"from": before_state, "to": self.state, "reason": reason or ""},
+            )
+        return self.obj
+
+    def describe(self, before_state):
+        if self.target is None:
+            return f"{self.label}: {self.obj}"
+        choices = self.machine.choices
+        return f"{self.obj} moved from {choices.label(before_state)} to {choices.label(self.state)} ({self.label})"
+
+
+class StateMachine:
+    field = "status"
+    choices = None
+    actions = ()
+
+    @classmethod
+    def get_action(cls, name):
+        for action in cls.actions:
+            if action.name == name:
+                return action
+        return None
+
+    @classmethod
+    def transitions(cls):
+        """The transition table: {source state: [(action name, target state), ...]}."""
+        table = {}
+        for action in cls.actions:
+            for source in action.source or cls.choices.values():
+                table.setdefault(source, []).append((action.name, action.target))
+        return table
+
+    @classmethod
+    def available(cls, obj, user):
+        """Actions whose source includes the current state, each with its blockers."""
+        state = getattr(obj, cls.field)
+        result = []
+        for action_class in cls.actions:
+            if action_class.source and state not in action_class.source:
+                continue
+            action = action_class(obj, user)
+            result.append((action, action.get_blockers()))
+        return result

@@ -1,0 +1,3 @@
+from qualitas.framework.views.generic.viewset import ModelViews
+
+__all__ = ("ModelViews",)

@@ -1,0 +1,359 @@
+"""``ModelViews``: one class produces every page of a record type.
+
+    class CompanyViews(ModelViews):
+        model = Company
+        table = CompanyTable
+        filterset = CompanyFilterSet
+        form = CompanyForm
+        panels = (FieldsPanel("Company", ("name", "kind", "country")),)
+
+    urlpatterns = CompanyViews.urls()
+
+gives list (with filters, sorting, pagination and CSV/XLSX export), detail with tabs, create,
+edit, archive, restore, history and state-machine actions, under ``/<app>/<kebab-plural>/``,
+named ``<app>:<model>_list``, ``<model>_detail`` and so on.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.views import View
+
+from qualitas.core import access
+from qualitas.core.audit import history
+from qualitas.framework.actions import TransitionNotAllowed
+from qualitas.framework.exports import FORMATS, export
+from qualitas.framework.forms import ReasonForm
+from qualitas.framework.models import AuditedModel
+from qualitas.framework.registry import register_model
+from qualitas.framework.scoping import permission_name
+from qualitas.framework.tables import ORDER_PARAM
+from qualitas.framework.ui.panels import RecordInfoPanel
+from qualitas.framework.ui.tabs import Tab, register_tab, tabs_for
+
+PAGE_SIZES = (25, 50, 100, 250)
+
+
+def url_prefix(model):
+    return slugify(str(model._meta.verbose_name_plural)).replace("_", "-")
+
+
+class ModelViews:
+    model = None
+    table = None
+    filterset = None
+    form = None
+    panels = ()
+    #: Set False for read-only record types (e.g. logs).
+    can_create = True
+    can_edit = True
+    list_template = "framework/list.html"
+    detail_template = "framework/detail.html"
+    form_template = "framework/form.html"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            register_model(cls.model, table=cls.table, filterset=cls.filterset, form=cls.form, views=cls)
+
+    # --- URLs ---------------------------------------------------------------------------------
+
+    @classmethod
+    def name(cls, view):
+        return f"{cls.model._meta.model_name}_{view}"
+
+    @classmethod
+    def urls(cls):
+        prefix = url_prefix(cls.model)
+        patterns = [
+            path(f"{prefix}/", ListView.as_view(viewset=cls), name=cls.name("list")),
+            path(f"{prefix}/<int:pk>/", DetailView.as_view(viewset=cls), name=cls.name("detail")),
+        ]
+        if issubclass(cls.model, AuditedModel):
+            patterns.append(
+                path(
+                    f"{prefix}/<int:pk>/history/", HistoryView.as_view(viewset=cls), name=cls.name("history")
+                )
+            )
+        if getattr(cls.model, "state_machine", None) is not None:
+            patterns.append(
+                path(
+                    f"{prefix}/<int:pk>/actions/<slug:action>/",
+                    ActionView.as_view(viewset=cls),
+                    name=cls.name("action"),
+                )
+            )
+        if cls.can_create and cls.form is not None:
+            patterns.append(path(f"{prefix}/add/", EditView.as_view(viewset=cls), name=cls.name("add")))
+        if cls.can_edit and cls.form is not None:
+            patterns.append(
+                path(f"{prefix}/<int:pk>/edit/", EditView.as_view(viewset=cls), name=cls.name("edit"))
+            )
+        if hasattr(cls.model, "archive"):
+            patterns += [
+                path(
+                    f"{prefix}/<int:pk>/archive/",
+                    ArchiveView.as_view(viewset=cls, operation="archive"),
+                    name=cls.name("archive"),
+                ),
+                path(
+                    f"{prefix}/<int:pk>/restore/",
+                    ArchiveView.as_view(viewset=cls, operation="restore"),
+                    name=cls.name("restore"),
+                ),
+            ]
+        return patterns
+
+    @classmethod
+    def url(cls, view, *args):
+        return reverse(f"{cls.model._meta.app_label}:{cls.name(view)}", args=args)
+
+    @classmethod
+    def get_panels(cls, obj):
+        return [*cls.panels, RecordInfoPanel()]
+
+
+class RecordView(View):
+    viewset = None
+
+    @property
+    def model(self):
+        return self.viewset.model
+
+    def queryset(self, action="view"):
+        return self.model.objects.restrict(self.request.user, action)
+
+    def get_object(self, action="view"):
+        return get_object_or_404(self.queryset(action), pk=self.kwargs["pk"])
+
+    def require(self, action):
+        user = self.request.user
+        if not user.is_authenticated:
+            raise PermissionDenied
+        if not user.has_perm(permission_name(self.model, action)):
+            raise PermissionDenied(
+                f"You do not have permission to {action} {self.model._meta.verbose_name_plural}."
+            )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self, obj=None):
+        meta = self.model._meta
+        user = self.request.user
+        context = {
+            "model_meta": meta,
+            "viewset": self.viewset,
+            "list_url": self.viewset.url("list"),
+            "add_url": f"{self.viewset.url('list')}add/",
+            "can_add": self.viewset.can_create
+            and self.viewset.form is not None
+            and user.has_perm(permission_name(self.model, "add")),
+        }
+        if obj is not None:
+            can_change = user.has_perm(permission_name(self.model, "change")) and (
+                self.queryset("change").filter(pk=obj.pk).exists()
+            )
+            context.update(
+                {
+                    "object": obj,
+                    "can_edit": can_change
+                    and self.viewset.can_edit
+                    and self.viewset.form is not None
+                    and not getattr(obj, "is_archived", False),
+                    "can_archive": can_change and hasattr(obj, "archive"),
+                    "tabs": [
+                        (tab, f"{obj.get_absolute_url()}{tab.url_suffix}") for tab in tabs_for(self.model)
+                    ],
+                }
+            )
+        return context
+
+
+class ListView(RecordView):
+    def get(self, request):
+        self.require("view")
+        queryset = self.queryset("view")
+        filterset = self.viewset.filterset(request.GET or None, queryset=queryset, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            rows_queryset = queryset.none()
+        else:
+            rows_queryset = filterset.qs
+        table = self.viewset.table(rows_queryset, order=request.GET.get(ORDER_PARAM))
+        fmt = request.GET.get("export")
+        if fmt in FORMATS:
+            access.record_export(self.model, detail=request.GET.urlencode()[:300])
+            return export(table, fmt)
+        per_page = _int(request.GET.get("per_page"), 50)
+        per_page = per_page if per_page in PAGE_SIZES else 50
+        page = Paginator(table.queryset, per_page).get_page(request.GET.get("page"))
+        context = {
+            **self.base_context(),
+            "filterset": filterset,
+            "table": table,
+            "page": page,
+            "rows": table.rows(page.object_list),
+            "page_sizes": PAGE_SIZES,
+            "per_page": per_page,
+            "query": _query_without(request.GET, "page"),
+            "sort_query": _query_without(request.GET, "page", ORDER_PARAM),
+            "export_query": _query_without(request.GET, "page", "export", "per_page"),
+        }
+        template = (
+            "framework/_table.html"
+            if request.htmx and not request.htmx.boosted
+            else self.viewset.list_template
+        )
+        return render(request, template, context)
+
+
+class DetailView(RecordView):
+    def get(self, request, pk):
+        obj = self.get_object()
+        access.record_view(obj)
+        machine = getattr(self.model, "state_machine", None)
+        context = {
+            **self.base_context(obj),
+            "active_tab": "overview",
+            "panels": [panel.render(obj, request) for panel in self.viewset.get_panels(obj)],
+            "actions": machine.available(obj, request.user) if machine else [],
+        }
+        return render(request, self.viewset.detail_template, context)
+
+
+class HistoryView(RecordView):
+    def get(self, request, pk):
+        obj = self.get_object()
+        entries = Paginator(history(obj).select_related("content_type"), 50).get_page(request.GET.get("page"))
+        context = {**self.base_context(obj), "active_tab": "history", "entries": entries}
+        return render(request, "framework/history.html", context)
+
+
+class EditView(RecordView):
+    def get_target(self):
+        if "pk" in self.kwargs:
+            self.require("change")
+            obj = self.get_object("change")
+            if getattr(obj, "is_archived", False):
+                raise PermissionDenied("Archived records cannot be edited; restore it first.")
+            return obj
+        self.require("add")
+        return None
+
+    def get(self, request, pk=None):
+        obj = self.get_target()
+        return self.render_form(self.viewset.form(instance=obj), obj)
+
+    def post(self, request, pk=None):
+        obj = self.get_target()
+        form = self.viewset.form(request.POST, request.FILES, instance=obj)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(saved.get_absolute_url())
+        return self.render_form(form, obj, status=400 if request.method == "POST" else 200)
+
+    def render_form(self, form, obj, status=200):
+        context = {**self.base_context(obj), "form": form, "is_new": obj is None}
+        return render(self.request, self.viewset.form_template, context, status=status)
+
+
+class ArchiveView(RecordView):
+    operation = "archive"
+
+    def target(self):
+        self.require("change")
+        obj = self.get_object("change")
+        if (self.operation == "archive") == bool(getattr(obj, "is_archived", False)):
+            raise Http404("Nothing to do")
+        return obj
+
+    def get(self, request, pk):
+        obj = self.target()
+        return self.render_form(ReasonForm(), obj)
+
+    def post(self, request, pk):
+        obj = self.target()
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            getattr(obj, self.operation)(form.cleaned_data["reason"])
+            return redirect(obj.get_absolute_url())
+        return self.render_form(form, obj, status=400)
+
+    def render_form(self, form, obj, status=200):
+        context = {**self.base_context(obj), "form": form, "operation": self.operation}
+        return render(self.request, "framework/reason_form.html", context, status=status)
+
+
+class ActionView(RecordView):
+    def action(self, obj):
+        machine = getattr(self.model, "state_machine", None)
+        action_class = machine.get_action(self.kwargs["action"]) if machine else None
+        if action_class is None:
+            raise Http404("No such action")
+        return action_class(obj, self.request.user)
+
+    def get(self, request, pk, action):
+        obj = self.get_object()
+        return self.render_form(self.action(obj), ReasonForm() if action.requires_reason else None, [])
+
+    def post(self, request, pk, action):
+        obj = self.get_object()
+        action = self.action(obj)
+        form = ReasonForm(request.POST) if action.requires_reason else None
+        reason = ""
+        if form is not None:
+            if not form.is_valid():
+                return self.render_form(action, form, [], status=400)
+            reason = form.cleaned_data["reason"]
+        try:
+            action.execute(reason=reason)
+        except TransitionNotAllowed as error:
+            return self.render_form(action, form, error.blockers, status=409)
+        return redirect(obj.get_absolute_url())
+
+    def render_form(self, action, form, blockers, status=200):
+        context = {
+            **self.base_context(action.obj),
+            "action": action,
+            "form": form,
+            "blockers": blockers or action.get_blockers(),
+        }
+        return render(self.request, "framework/action_form.html", context, status=status)
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _query_without(params, *names):
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# Every record type has a History tab.
+register_tab(
+    Tab(
+        name="history",
+        label="History",
+        url_suffix="history/",
+        weight=90,
+        applies_to=lambda model: issubclass(model, AuditedModel),
+    )
+)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.module_loading import autodiscover_modules
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qualitas.framework.api.router import router
+from qualitas.views import home, search_page
+
+# Each app's api/urls.py registers its viewsets on the shared router.
+autodiscover_modules("api.urls")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("search/", search_page, name="search"),
+    path("accounts/", include("qualitas.accounts.urls")),
+    path("audit/", include("qualitas.core.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
