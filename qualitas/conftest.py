@@ -5,6 +5,8 @@ from qualitas.accounts.services import apply_roles
 from qualitas.framework.context import change_context
 from qualitas.testing.database import append_only_suspended
 
+pytest_plugins = ["qualitas.testing.browser"]
+
 _teardown = TransactionTestCase._fixture_teardown
 
 
