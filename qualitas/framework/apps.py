@@ -9,5 +9,5 @@ class FrameworkConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        # Each app's navigation.py registers its menu entries.
-        autodiscover_modules("navigation")
+        # Each app's views and API views register their models; navigation.py adds menu entries.
+        autodiscover_modules("views", "api.views", "navigation")

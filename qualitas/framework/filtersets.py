@@ -42,10 +42,15 @@ class RecordFilterSet(django_filters.FilterSet):
         empty_label=None,
     )
 
+    #: Filters shown first on list pages, in this order; the rest follow as declared.
+    leading_filters = ("q", "archived")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not hasattr(self._meta.model, "is_archived"):
             del self.filters["archived"]
+        leading = {name: self.filters.pop(name) for name in self.leading_filters if name in self.filters}
+        self.filters = {**leading, **self.filters}
 
     def filter_archived(self, queryset, name, value):
         if value == "yes":

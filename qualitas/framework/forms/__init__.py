@@ -3,7 +3,8 @@
 from django import forms
 
 
-def style_widgets(form):
+def style_widgets(form, small=False):
+    """Bootstrap classes on every widget; ``small`` for dense forms such as list filters."""
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
@@ -12,12 +13,16 @@ def style_widgets(form):
             css = "form-select"
         else:
             css = "form-control"
+        if small and css != "form-check-input":
+            css = f"{css} {css}-sm"
         existing = widget.attrs.get("class", "")
         widget.attrs["class"] = f"{existing} {css}".strip()
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+        if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") in (None, "10", 10):
+            widget.attrs["rows"] = 3
+        if isinstance(widget, forms.SelectMultiple) and field.choices is not None:
+            widget.attrs.setdefault("size", min(max(len(list(field.choices)), 2), 6))
 
 
 class RecordForm(forms.ModelForm):

@@ -52,8 +52,9 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        if len(field_names) == len(cls._meta.concrete_fields):
-            instance._audit_before = audit.snapshot(instance)
+        # Keep the loaded values as they are; they are turned into a snapshot only if the
+        # instance is saved, so reading thousands of rows costs nothing extra.
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
         return instance
 
     @classmethod
@@ -87,11 +88,17 @@ class AuditedModel(models.Model):
         """Hook for derived values (numbers, defaults) computed inside the save transaction."""
 
     def _stored_snapshot(self):
+        """The values as stored before this save: from the last save, from the load, or queried."""
         before = getattr(self, "_audit_before", None)
-        if before is None:
-            stored = type(self)._base_manager.filter(pk=self.pk).first()
-            before = audit.snapshot(stored) if stored is not None else None
-        return before
+        if before is not None:
+            return before
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is not None:
+            before = audit.snapshot_values(type(self), loaded)
+            if before is not None:
+                return before
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        return audit.snapshot(stored) if stored is not None else None
 
     def delete(self, *args, **kwargs):
         """Hard deletion. Only for GDPR erasure and records created in error; it is audited.

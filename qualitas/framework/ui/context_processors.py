@@ -1,6 +1,10 @@
+from django.contrib import admin
+
 from qualitas.framework.ui.navigation import menu_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
-    return {"navigation": menu_for(user) if user is not None else []}
+    if user is None or not user.is_authenticated:
+        return {"navigation": [], "can_open_admin": False}
+    return {"navigation": menu_for(user), "can_open_admin": admin.site.has_permission(request)}

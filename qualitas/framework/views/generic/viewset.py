@@ -28,7 +28,7 @@ from qualitas.core import access
 from qualitas.core.audit import history
 from qualitas.framework.actions import TransitionNotAllowed
 from qualitas.framework.exports import FORMATS, export
-from qualitas.framework.forms import ReasonForm
+from qualitas.framework.forms import ReasonForm, style_widgets
 from qualitas.framework.models import AuditedModel
 from qualitas.framework.registry import register_model
 from qualitas.framework.scoping import permission_name
@@ -182,6 +182,7 @@ class ListView(RecordView):
         self.require("view")
         queryset = self.queryset("view")
         filterset = self.viewset.filterset(request.GET or None, queryset=queryset, request=request)
+        style_widgets(filterset.form, small=True)
         if filterset.is_bound and not filterset.is_valid():
             rows_queryset = queryset.none()
         else:
