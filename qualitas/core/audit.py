@@ -9,6 +9,7 @@ docs/architecture/audit-trail.md.
 
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import uuid
@@ -55,6 +56,7 @@ def json_value(value):
     return str(value)
 
 
+@functools.cache
 def audited_fields(model):
     ignored = IGNORED_FIELDS | set(getattr(model, "audit_ignore_fields", ()))
     return [
@@ -68,10 +70,22 @@ def snapshot(instance):
     Fields named in the model's ``audit_redact_fields`` (password hashes, secrets) are stored as a
     short digest, so the trail shows that they changed without holding their value.
     """
-    redacted = set(getattr(type(instance), "audit_redact_fields", ()))
+    return _snapshot(type(instance), lambda field: getattr(instance, field.attname))
+
+
+def snapshot_values(model, values):
+    """A snapshot from raw loaded values keyed by attname; None if some audited field is missing."""
+    fields = audited_fields(model)
+    if any(field.attname not in values for field in fields):
+        return None
+    return _snapshot(model, lambda field: values[field.attname])
+
+
+def _snapshot(model, read):
+    redacted = set(getattr(model, "audit_redact_fields", ()))
     values = {}
-    for field in audited_fields(type(instance)):
-        value = json_value(getattr(instance, field.attname))
+    for field in audited_fields(model):
+        value = json_value(read(field))
         if field.name in redacted and value:
             value = "redacted:" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
         values[field.name] = value
