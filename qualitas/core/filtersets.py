@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from qualitas.accounts.models import User
 from qualitas.core.choices import AccessKindChoices, ChangeActionChoices
@@ -10,12 +11,29 @@ from qualitas.core.models import AccessLog, DomainEvent, ObjectChange
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
+class ContentTypeField(forms.ModelChoiceField):
+    """A record type by id (the form's select) or by ``app_label.model`` (handier in the API)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "." in value:
+            app_label, _, model = value.partition(".")
+            try:
+                return ContentType.objects.get_by_natural_key(app_label, model.lower())
+            except ContentType.DoesNotExist:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ContentTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = ContentTypeField
+
+
 class LogFilterSet(django_filters.FilterSet):
     """Shared filters of the three logs: user, record type, record id and a date range."""
 
     q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label="Record")
     user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
-    content_type = django_filters.ModelChoiceFilter(
+    content_type = ContentTypeFilter(
         queryset=ContentType.objects.order_by("app_label", "model"), label="Record type"
     )
     object_id = django_filters.CharFilter(label="Record id")

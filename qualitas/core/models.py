@@ -8,6 +8,7 @@ ObjectChange rows are append-only: the model refuses update and delete, and data
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from qualitas.core.choices import AccessKindChoices, ChangeActionChoices
@@ -32,6 +33,9 @@ class AppendOnlyModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_absolute_url(self):
+        return reverse(f"core:{self._meta.model_name}_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -107,6 +111,9 @@ class AuditChainLink(AppendOnlyModel):
 
     def __str__(self):
         return f"link {self.seq} -> change #{self.entry_id}"
+
+    def get_absolute_url(self):
+        return reverse("core:objectchange_detail", args=[self.entry_id])
 
 
 class DomainEvent(AppendOnlyModel):

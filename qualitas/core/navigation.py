@@ -6,6 +6,7 @@ register_menu(
         MenuItem("Audit trail", "core:objectchange_list", "core.view_objectchange"),
         MenuItem("Events", "core:domainevent_list", "core.view_domainevent"),
         MenuItem("Access log", "core:accesslog_list", "core.view_accesslog"),
+        MenuItem("Integrity", "core:audit_integrity", "core.view_objectchange"),
     ],
     weight=950,
 )

@@ -1,10 +1,12 @@
-"""Infrastructure signal: many-to-many changes on audited models are audited too."""
+"""Infrastructure signals: many-to-many changes on audited models are audited too, and the
+periodic-job registry is written to the scheduler after every migrate."""
 
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_migrate
 from django.dispatch import receiver
 
 from qualitas.core import audit
 from qualitas.core.choices import ChangeActionChoices
+from qualitas.framework.jobs import sync_periodic_tasks
 from qualitas.framework.models.base import AuditedModel
 
 
@@ -22,3 +24,10 @@ def audit_many_to_many(sender, instance, action, reverse, model, pk_set, **kwarg
     ids = sorted(pk_set or [])
     verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
     audit.record_change(instance, ChangeActionChoices.UPDATE, changes={field.name: {verb: ids}})
+
+
+@receiver(post_migrate)
+def schedule_periodic_jobs(sender, using="default", **kwargs):
+    # post_migrate is sent once per app; the schedule needs writing once.
+    if sender.name == "qualitas.core":
+        sync_periodic_tasks(using=using)

@@ -124,3 +124,26 @@ def test_verify_audit_command_exits_non_zero_and_names_the_entry(capsys):
         call_command("verify_audit")
     assert exit_info.value.code == 1
     assert f"#{victim.pk}" in capsys.readouterr().err
+
+
+def test_float_values_keep_their_hash_through_the_database():
+    """PostgreSQL's jsonb rewrites 1e+16 as 10000000000000000 and refuses NaN; stored values must
+    still hash to the entry's hash on every database."""
+    values = [1e16, -2.5e20, float("nan"), float("inf"), 1.5e-7, 0.1 + 0.2, 5.0]
+    assert [audit.json_value(v) for v in values] == [
+        10**16,
+        -25 * 10**19,
+        "nan",
+        "inf",
+        1.5e-7,
+        0.30000000000000004,
+        5.0,
+    ]
+    company = make_company()
+    audit.record_change(
+        company,
+        "update",
+        changes={"reading": [audit.json_value(v) for v in values[:4]], "small": values[4:6]},
+    )
+    result = audit.verify()
+    assert result.ok, result.problem

@@ -1,40 +1,34 @@
-"""The base API viewset: scoped querysets, filters, ordering, export, archive, restore, actions."""
+"""The base API viewsets: scoped querysets, filters, ordering, export, history, and for editable
+records archive, restore and state-machine actions.
+
+``RecordViewSet`` serves ordinary records; ``ReadOnlyRecordViewSet`` serves record types that are
+only read through the API (the audit logs), with the same scoping, filtering, ordering and export.
+"""
 
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from qualitas.core import access
+from qualitas.core import access, audit
+from qualitas.core.api.serializers import ObjectChangeSerializer
 from qualitas.framework.api.serializers import ReasonSerializer
 from qualitas.framework.exports import FORMATS, export
 from qualitas.framework.registry import get_entry, register_model
 
 
-class RecordViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Records are never deleted through the API: they are archived with a reason."""
+class BaseRecordViewSet(viewsets.GenericViewSet):
+    """Scoping through ``restrict()``, detail lookups that ignore list filters, and CSV/XLSX export
+    of exactly the filtered rows. Not used directly: see the two viewsets below."""
 
     model = None
-    restrict_action = {
-        "list": "view",
-        "retrieve": "view",
-        "create": "add",
-        "update": "change",
-        "partial_update": "change",
-        "archive": "change",
-        "restore": "change",
-        "export": "view",
-        "run_action": "view",
-    }
+    #: The ``restrict()`` action for each viewset action; unknown actions are scoped as "view".
+    restrict_action = {"list": "view", "retrieve": "view", "export": "view"}
+    #: The model permission each custom action needs, when it differs from the HTTP method's.
+    action_permissions = {"export": "view"}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -44,19 +38,87 @@ class RecordViewSet(
 
     @property
     def permission_action(self):
-        return {"archive": "change", "restore": "change", "export": "view", "run_action": "view"}.get(
-            self.action
-        )
+        return self.action_permissions.get(self.action)
+
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not offer is 405 for everyone, before permissions are read
+        # (otherwise a write to a read-only log would be reported as a missing permission).
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
+        if self.queryset is None:
+            return None
         action_name = self.restrict_action.get(self.action, "view")
+        # Start from the declared queryset so that its select_related/prefetch_related are kept.
         return (
-            self.queryset.model.objects.restrict(self.request.user, action_name).order_by(
-                *(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"])
-            )
-            if self.queryset is not None
-            else None
+            self.queryset.all()
+            .restrict(self.request.user, action_name)
+            .order_by(*(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"]))
         )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=FORMATS, description="csv or xlsx")],
+        responses={(200, "text/csv"): bytes},
+    )
+    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    def export(self, request):
+        entry = get_entry(self.queryset.model)
+        if entry is None or entry.table is None:
+            raise NotFound("This record type has no export.")
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in FORMATS:
+            raise ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]})
+        queryset = self.filter_queryset(self.get_queryset())
+        access.record_export(self.queryset.model, detail=request.query_params.urlencode()[:300])
+        return export(entry.table(queryset, order=request.query_params.get("sort")), fmt)
+
+    def get_object(self):
+        queryset = self.filter_queryset_for_object(self.get_queryset())
+        # DRF's get_object_or_404: an id of the wrong type ("abc") is a 404, not a 500.
+        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def filter_queryset_for_object(self, queryset):
+        # Detail lookups ignore list filters (e.g. "active only") but keep scoping.
+        return queryset
+
+
+class ReadOnlyRecordViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, BaseRecordViewSet):
+    """List, retrieve and export; nothing is written through it."""
+
+    http_method_names = ["get", "head", "options"]
+
+
+class RecordViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    BaseRecordViewSet,
+):
+    """Records are never deleted through the API: they are archived with a reason."""
+
+    restrict_action = {
+        **BaseRecordViewSet.restrict_action,
+        "create": "add",
+        "update": "change",
+        "partial_update": "change",
+        "archive": "change",
+        "restore": "change",
+        "run_action": "view",
+        "history": "view",
+    }
+    action_permissions = {
+        **BaseRecordViewSet.action_permissions,
+        "archive": "change",
+        "restore": "change",
+        "run_action": "view",
+        "history": "view",
+    }
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -106,28 +168,16 @@ class RecordViewSet(
         action_class(obj, request.user).execute(reason=reason, **params)
         return Response(self.get_serializer(obj).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=FORMATS, description="csv or xlsx")],
-        responses={(200, "text/csv"): bytes},
-    )
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
-    def export(self, request):
-        entry = get_entry(self.queryset.model)
-        if entry is None or entry.table is None:
-            raise NotFound("This record type has no export.")
-        fmt = request.query_params.get("format", "csv")
-        if fmt not in FORMATS:
-            raise ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]})
-        queryset = self.filter_queryset(self.get_queryset())
-        access.record_export(self.queryset.model, detail=request.query_params.urlencode()[:300])
-        return export(entry.table(queryset, order=request.query_params.get("sort")), fmt)
-
-    def get_object(self):
-        queryset = self.filter_queryset_for_object(self.get_queryset())
-        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-    def filter_queryset_for_object(self, queryset):
-        # Detail lookups ignore list filters (e.g. "active only") but keep scoping.
-        return queryset
+    @extend_schema(responses=ObjectChangeSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The record's audit trail, newest first. Visible to whoever may see the record."""
+        obj = self.get_object()
+        entries = audit.history(obj).select_related("content_type", "link").order_by("-time", "-id")
+        page = self.paginate_queryset(entries)
+        context = {
+            **self.get_serializer_context(),
+            "hide_ip": not request.user.has_perm("core.view_objectchange"),
+        }
+        serializer = ObjectChangeSerializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
