@@ -5,7 +5,7 @@ from qualitas.accounts.services import apply_roles
 from qualitas.framework.context import change_context
 from qualitas.testing.database import append_only_suspended
 
-pytest_plugins = ["qualitas.testing.browser"]
+pytest_plugins = ["qualitas.testing.browser", "qualitas.testing.smtp"]
 
 _teardown = TransactionTestCase._fixture_teardown
 

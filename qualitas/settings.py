@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "qualitas.core",
     "qualitas.accounts",
 ]
+if TESTING:
+    INSTALLED_APPS.append("qualitas.testing.testapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qualitas.accounts.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": QUALITAS_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "qualitas.accounts.validators.CharacterClassValidator"},
+    {"NAME": "qualitas.accounts.validators.PasswordHistoryValidator"},
 ]
 QUALITAS_LOCKOUT_ATTEMPTS = env_int("QUALITAS_LOCKOUT_ATTEMPTS", 5)
 QUALITAS_LOCKOUT_WINDOW = timedelta(minutes=env_int("QUALITAS_LOCKOUT_WINDOW_MINUTES", 15))
@@ -168,6 +173,12 @@ QUALITAS_INVITATION_DAYS = env_int("QUALITAS_INVITATION_DAYS", 7)
 QUALITAS_2FA_REQUIRED_ROLES = env_list("QUALITAS_2FA_REQUIRED_ROLES", [])
 QUALITAS_API_TOKEN_DEFAULT_DAYS = env_int("QUALITAS_API_TOKEN_DEFAULT_DAYS", 90)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# Sign-in, password-reset and sign-up POSTs per client address on the web pages (counted in the
+# cache). The API's token endpoint has DRF's "login" throttle instead. The test suite signs in
+# from one address far more often than people do, so it gets a high ceiling.
+QUALITAS_LOGIN_IP_RATE = env("QUALITAS_LOGIN_IP_RATE", "1000/min" if TESTING else "30/min")
+# The issuer name authenticator apps show next to the account.
+QUALITAS_TOTP_ISSUER = env("QUALITAS_TOTP_ISSUER", "Qualitas")
 
 # Inactivity expiry: the cookie age is renewed on every request, so it measures idle time.
 SESSION_COOKIE_AGE = env_int("QUALITAS_SESSION_IDLE_MINUTES", 30) * 60
@@ -246,12 +257,13 @@ QUALITAS_SITE_URL = env("QUALITAS_SITE_URL", "http://127.0.0.1:8000")
 _broker_dir = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    for _sub in ("in", "processed"):
+    for _sub in ("in", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "in"),
         "data_folder_out": str(_broker_dir / "in"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -270,6 +282,7 @@ USE_TZ = True
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "qualitas.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["qualitas.framework.api.permissions.ModelPermission"],

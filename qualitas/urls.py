@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import autodiscover_modules
@@ -6,10 +7,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from qualitas.framework.api.router import router
 from qualitas.views import home, search_page
 
+handler404 = "qualitas.views.not_found"
+handler500 = "qualitas.views.server_error"
+
 # Each app's api/urls.py registers its viewsets on the shared router.
 autodiscover_modules("api.urls")
 
 urlpatterns = [
+    path("", include("qualitas.health")),  # /healthz and /readyz
     path("", home, name="home"),
     path("search/", search_page, name="search"),
     path("accounts/", include("qualitas.accounts.urls")),
@@ -19,3 +24,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.TESTING:
+    urlpatterns.append(path("testapp/", include("qualitas.testing.testapp.urls")))

@@ -11,3 +11,67 @@ class CompanyKindChoices(ChoiceSet):
         (CUSTOMER, "Customer", "success"),
         (SUPPLIER, "Supplier", "info"),
     ]
+
+
+class InvitationStatusChoices(ChoiceSet):
+    """Computed from the invitation's dates; never stored."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    CHOICES = [
+        (PENDING, "Pending", "primary"),
+        (ACCEPTED, "Accepted", "success"),
+        (EXPIRED, "Expired", "secondary"),
+        (REVOKED, "Revoked", "warning"),
+    ]
+
+
+class LoginAttemptReasonChoices(ChoiceSet):
+    SIGNED_IN = "signed_in"
+    CODE_REQUIRED = "code_required"
+    ENROLMENT_REQUIRED = "enrolment_required"
+    UNKNOWN_EMAIL = "unknown_email"
+    BAD_PASSWORD = "bad_password"
+    BAD_CODE = "bad_code"
+    INACTIVE = "inactive"
+    LOCKED = "locked"
+    RATE_LIMITED = "rate_limited"
+
+    CHOICES = [
+        (SIGNED_IN, "Signed in", "success"),
+        (CODE_REQUIRED, "Password accepted, code requested", "info"),
+        (ENROLMENT_REQUIRED, "Password accepted, two-factor enrolment required", "info"),
+        (UNKNOWN_EMAIL, "Unknown e-mail address", "danger"),
+        (BAD_PASSWORD, "Wrong password", "danger"),
+        (BAD_CODE, "Wrong two-factor code", "danger"),
+        (INACTIVE, "Account inactive", "danger"),
+        (LOCKED, "Refused: locked", "warning"),
+        (RATE_LIMITED, "Refused: too many requests", "warning"),
+    ]
+
+    #: Failures that count toward a lockout. Refusals (locked, rate limited) do not: they would
+    #: extend a lock for as long as someone keeps knocking.
+    COUNTED = (UNKNOWN_EMAIL, BAD_PASSWORD, BAD_CODE, INACTIVE)
+
+
+class LoginChannelChoices(ChoiceSet):
+    WEB = "web"
+    API = "api"
+
+    CHOICES = [
+        (WEB, "Web", "primary"),
+        (API, "API", "info"),
+    ]
+
+
+class LockKindChoices(ChoiceSet):
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+    CHOICES = [
+        (ACCOUNT, "Account", "danger"),
+        (ADDRESS, "Network address", "warning"),
+    ]

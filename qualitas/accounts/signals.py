@@ -1,10 +1,12 @@
-"""Infrastructure: roles are applied after every migrate, so new permissions reach the roles."""
+"""Infrastructure: roles are applied after every migrate, so new permissions reach the roles;
+every login (ours, the test client's, any other) records the session's pending security steps."""
 
 from django.apps import apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from qualitas.accounts import services
+from qualitas.accounts import services, session
 from qualitas.framework.context import change_context
 
 
@@ -15,3 +17,9 @@ def apply_roles_after_migrate(sender, app_config=None, using="default", **kwargs
         return
     with change_context(reason="roles applied after migrate"):
         services.apply_roles()
+
+
+@receiver(user_logged_in)
+def start_security_session(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        session.start(request, user)

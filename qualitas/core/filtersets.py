@@ -7,6 +7,7 @@ from qualitas.accounts.models import User
 from qualitas.core.choices import AccessKindChoices, ChangeActionChoices
 from qualitas.core.events import VOCABULARY
 from qualitas.core.models import AccessLog, DomainEvent, ObjectChange
+from qualitas.framework.filtersets import FILTER_DEFAULTS, ModelChoiceFilter
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -24,15 +25,17 @@ class ContentTypeField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class ContentTypeFilter(django_filters.ModelChoiceFilter):
+class ContentTypeFilter(ModelChoiceFilter):
     field_class = ContentTypeField
 
 
 class LogFilterSet(django_filters.FilterSet):
     """Shared filters of the three logs: user, record type, record id and a date range."""
 
+    FILTER_DEFAULTS = FILTER_DEFAULTS
+
     q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label="Record")
-    user = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    user = ModelChoiceFilter(queryset=User.objects.all())
     content_type = ContentTypeFilter(
         queryset=ContentType.objects.order_by("app_label", "model"), label="Record type"
     )

@@ -1,14 +1,59 @@
 """The base FilterSet: one per model, serving both the list page and the API."""
 
+import copy
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
+from django_filters import fields as filter_fields
 
 ARCHIVED_CHOICES = (("no", "Active only"), ("yes", "Archived only"), ("all", "Active and archived"))
 
 
+class SafeModelChoiceField(filter_fields.ModelChoiceField):
+    """An id too large for the database (SQLite raises OverflowError) is an invalid choice, not a 500."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class SafeModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": "?"}
+            )
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SafeModelChoiceField
+
+
+class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SafeModelMultipleChoiceField
+
+
+FILTER_DEFAULTS = copy.deepcopy(django_filters.filterset.FILTER_FOR_DBFIELD_DEFAULTS)
+for _field_class in (models.ForeignKey, models.OneToOneField, models.OneToOneRel):
+    FILTER_DEFAULTS[_field_class] = {**FILTER_DEFAULTS[_field_class], "filter_class": ModelChoiceFilter}
+for _field_class in (models.ManyToManyField, models.ManyToOneRel, models.ManyToManyRel):
+    FILTER_DEFAULTS[_field_class] = {
+        **FILTER_DEFAULTS[_field_class],
+        "filter_class": ModelMultipleChoiceFilter,
+    }
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Adds ``q`` (free-text over ``Meta.search_fields``), ``archived`` and created-date bounds."""
+
+    FILTER_DEFAULTS = FILTER_DEFAULTS
 
     q = django_filters.CharFilter(method="search", label="Search")
     created_after = django_filters.DateFilter(

@@ -7,6 +7,8 @@ read it too.
 
 from dataclasses import dataclass, field
 
+from qualitas.core.events import register_event
+
 
 @dataclass
 class ModelEntry:
@@ -25,6 +27,11 @@ _models: dict[str, ModelEntry] = {}
 
 def register_model(model, **parts):
     entry = _models.setdefault(model._meta.label_lower, ModelEntry(model=model))
+    machine = getattr(model, "state_machine", None)
+    if machine is not None:
+        # Every action writes a domain event; its name joins the vocabulary with the model.
+        for action in machine.actions:
+            register_event(action.event or f"{model._meta.model_name}.{action.name}", action.label)
     for name, value in parts.items():
         if value is not None:
             setattr(entry, name, value)

@@ -5,6 +5,7 @@ from qualitas.framework.models.base import (
     NumberedModel,
     PrimaryModel,
     VersionedModel,
+    VersionedNumberedModel,
 )
 from qualitas.framework.models.querysets import AuditedQuerySet
 from qualitas.framework.scoping import RestrictedQuerySet
@@ -18,4 +19,5 @@ __all__ = (
     "PrimaryModel",
     "RestrictedQuerySet",
     "VersionedModel",
+    "VersionedNumberedModel",
 )

@@ -255,3 +255,20 @@ class VersionedModel(models.Model):
             if not self.is_current:
                 self.is_current = True
                 self.save()
+
+
+class VersionedNumberedModel(VersionedModel, NumberedModel):
+    """A numbered record whose versions share the number (``SOP-QA-0012`` revision 1, 2, ...).
+
+    The number is unique per version instead of per row; a new version keeps its number.
+    """
+
+    number = models.CharField(max_length=50, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "version"], name="%(app_label)s_%(class)s_number_version"
+            ),
+        ]

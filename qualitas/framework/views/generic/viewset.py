@@ -181,9 +181,10 @@ class ListView(RecordView):
     def get(self, request):
         self.require("view")
         queryset = self.queryset("view")
-        filterset = self.viewset.filterset(request.GET or None, queryset=queryset, request=request)
+        # Always bound, so that the defaults (active records only) hold on the bare URL too.
+        filterset = self.viewset.filterset(request.GET, queryset=queryset, request=request)
         style_widgets(filterset.form, small=True)
-        if filterset.is_bound and not filterset.is_valid():
+        if not filterset.is_valid():
             rows_queryset = queryset.none()
         else:
             rows_queryset = filterset.qs
@@ -217,6 +218,7 @@ class ListView(RecordView):
 
 class DetailView(RecordView):
     def get(self, request, pk):
+        self.require("view")
         obj = self.get_object()
         access.record_view(obj)
         machine = getattr(self.model, "state_machine", None)
@@ -231,6 +233,7 @@ class DetailView(RecordView):
 
 class HistoryView(RecordView):
     def get(self, request, pk):
+        self.require("view")
         obj = self.get_object()
         entries = Paginator(history(obj).select_related("content_type"), 50).get_page(request.GET.get("page"))
         context = {**self.base_context(obj), "active_tab": "history", "entries": entries}
@@ -306,12 +309,13 @@ class ActionView(RecordView):
         return action_class(obj, self.request.user)
 
     def get(self, request, pk, action):
-        obj = self.get_object()
-        return self.render_form(self.action(obj), ReasonForm() if action.requires_reason else None, [])
+        self.require("view")
+        action = self.action(self.get_object())
+        return self.render_form(action, ReasonForm() if action.requires_reason else None, [])
 
     def post(self, request, pk, action):
-        obj = self.get_object()
-        action = self.action(obj)
+        self.require("view")
+        action = self.action(self.get_object())
         form = ReasonForm(request.POST) if action.requires_reason else None
         reason = ""
         if form is not None:
@@ -322,7 +326,7 @@ class ActionView(RecordView):
             action.execute(reason=reason)
         except TransitionNotAllowed as error:
             return self.render_form(action, form, error.blockers, status=409)
-        return redirect(obj.get_absolute_url())
+        return redirect(action.obj.get_absolute_url())
 
     def render_form(self, action, form, blockers, status=200):
         context = {

@@ -1,0 +1,5 @@
+from qualitas.testing.testapp.views import WidgetViews
+
+app_name = "testapp"
+
+urlpatterns = WidgetViews.urls()
