@@ -1,4 +1,5 @@
-# Qualitas: the two commands are `make run` and `make test`. Everything else is a step of theirs.
+# Qualitas: the two commands are `make run` and `make test`. Everything else is a step of theirs,
+# plus `make benchmark` for the performance figures in benchmarks/README.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -10,19 +11,45 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The PostgreSQL server the second test run uses; CI sets QUALITAS_REQUIRE_POSTGRES=1.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/qualitas_ci
+# The PostgreSQL server the benchmarks create their throwaway databases on.
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# Debian packages the tests need: Chromium for the browser tests, fonts and poppler for PDFs,
+# libmagic for file types.
 SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils libmagic1
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-sqlite test-postgres lint checks venv frontend system-deps migrate demo clean
+.PHONY: help run test test-sqlite test-postgres lint checks venv frontend tools system-deps migrate demo \
+	benchmark clean
 
 help:
-	@echo "make run    set up everything and serve Qualitas on http://$(HOST):$(PORT) with demo data"
-	@echo "make test   set up everything the tests need and run the whole suite"
+	@echo "make run        set up everything and serve Qualitas on http://$(HOST):$(PORT) with demo data"
+	@echo "make test       set up everything the tests need and run the whole suite"
+	@echo "make benchmark  run the benchmarks in benchmarks/ (SQLite and PostgreSQL)"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
 
-$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+# Python 3.11+ with venv, and Node.js with npm. Root installs what is missing from Debian's
+# packages; anyone else is told what to install.
+tools:
+	@missing=""; \
+	if ! command -v $(PYTHON) >/dev/null 2>&1; then missing="$$missing python3 python3-venv"; \
+	elif ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	  echo "Qualitas needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1). Use PYTHON=python3.11 make ..."; exit 1; \
+	elif ! $(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1; then missing="$$missing python3-venv"; fi; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Qualitas needs these packages:$$missing"; \
+	    echo "On Debian or Ubuntu:  sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMPS)/venv: pyproject.toml | $(STAMPS) tools
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,production]'
@@ -30,7 +57,7 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 
 venv: $(STAMPS)/venv
 
-$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null) | $(STAMPS)
+$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null) | $(STAMPS) tools
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
 	@touch $@
 
@@ -62,7 +89,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-checks: venv
+# The static files (frontend) must exist: STATICFILES_DIRS points at them.
+checks: venv frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	QUALITAS_DEBUG=0 SECRET_KEY=ci-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	  ALLOWED_HOSTS=qualitas.example.com DATABASE_URL=sqlite:///$(CURDIR)/var/check.sqlite3 \
@@ -74,6 +102,7 @@ test-sqlite: venv frontend system-deps
 
 test-postgres: venv frontend system-deps
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS)"; \
 	  QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS); \
 	elif [ -n "$$QUALITAS_REQUIRE_POSTGRES" ]; then \
 	  echo "PostgreSQL is required but does not answer at $(TEST_POSTGRES_URL)"; exit 1; \
@@ -82,6 +111,11 @@ test-postgres: venv frontend system-deps
 	fi
 
 test: lint checks test-sqlite test-postgres
+
+# About ten minutes on two cores. Each benchmark makes its own throwaway database and drops it.
+benchmark: venv
+	$(PY) -m benchmarks audit --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks list --database-url $(BENCH_POSTGRES_URL)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) frontend/node_modules qualitas/static/dist var

@@ -250,6 +250,8 @@ if _email.scheme.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Qualitas <qualitas@localhost>")
+# A hanging mail server must not hang the request that sends an invitation or a reset link.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 QUALITAS_SITE_URL = env("QUALITAS_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Jobs ---------------------------------------------------------------------------------------

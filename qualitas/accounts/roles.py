@@ -70,6 +70,7 @@ ROLES = (
             "accounts.add_company",
             "accounts.change_company",
             "accounts.add_invitation",
+            "accounts.change_invitation",  # revoking an invitation archives it
         ),
     ),
     Role(
