@@ -191,6 +191,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("QUALITAS_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("QUALITAS_SSL_REDIRECT", True)
+    # Probes from the orchestrator speak plain HTTP inside the cluster.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("QUALITAS_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -230,7 +232,7 @@ if env("QUALITAS_STORAGE") == "s3":
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
             "default_acl": None,
             "querystring_auth": True,
         },
