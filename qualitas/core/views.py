@@ -15,8 +15,6 @@ from qualitas.core.tables import AccessLogTable, DomainEventTable, ObjectChangeT
 from qualitas.framework.ui.panels import FieldsPanel, Panel, display_value
 from qualitas.framework.views.generic import ModelViews
 
-EMPTY = format_html('<span class="text-body-tertiary">&mdash;</span>')
-
 
 class ChangesPanel(Panel):
     """The changed fields, readable (labels, names) beside the values exactly as stored."""

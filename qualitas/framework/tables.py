@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from qualitas.framework.ui.panels import EMPTY
+
 ORDER_PARAM = "sort"
 
 
@@ -67,7 +69,7 @@ class Column:
     def render(self, record):
         value = self.value(record)
         if value is None or value == "":
-            return format_html('<span class="text-body-tertiary">&mdash;</span>')
+            return EMPTY
         text = self.display(value, record)
         if self.linkify:
             target = record if self.linkify is True else value

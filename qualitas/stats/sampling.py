@@ -7,16 +7,45 @@ Tables
     encoded below as data, row by row, in the order of the printed tables.
 
     Cell notation: ``Ac/Re`` a plan; ``v`` "use the first sampling plan below the arrow";
-    ``^`` "use the first sampling plan above the arrow"; ``-`` no entry.
+    ``^`` "use the first sampling plan above the arrow"; ``-`` no entry (tightened row S, n = 3150,
+    exists only under AQL 0.025).
+
+    Every cell was checked against published transcriptions; the verified copy, with the sources,
+    is ``qualitas/stats/tests/z14_tables.py`` and the tests compare the two cell by cell. Sources:
+    MIL-STD-105E "legible copy" transcription, Table II-A (studylib.net/doc/26308233, pages 18-19 of
+    74: the list of plans in every row A-R); NIBS FMOC "AC-TABLE" Tables 1-A and 1-B (www.nibs.org/
+    FMOC/DPW_AC/AC-TABLE.ASC, "developed from MIL-STD-105E ... Table II-A" and II-B: every cell,
+    arrows included, of rows A-Q, AQL 0.65-15); the text of a scanned Z1.4 / 105E Table II-A
+    ("Plan-Ilha", pt.scribd.com/document/212342834, Tabela 5); and, as a cross-check of every
+    resolved cell of all three tables, the resolved matrices of the R package AQLSchemes
+    (J. Lawson, CRAN 1.7-2, R/AAZ14Single.R; its Table II-C rows A-C above AQL 15 and its column
+    1000 are internally inconsistent, e.g. 21/22 plans in a reduced table, and were not used).
+    Correction made on that check: row E of all three tables carries the plans 30/31, 44/45
+    (normal), 27/28, 41/42 (tightened) and 14/17, 21/24 (reduced) under AQL 150 and 250 (they
+    were up arrows); the up arrows start at row F under AQL 100 to 250 and at row E under 400.
 
 Plan selection (:func:`single_plan`)
-    1. Table I gives the code letter for the lot size and inspection level.
-    2. The master table cell for (code letter, AQL) is read; arrows are followed, in the same AQL
-       column, to the first plan, and that plan's sample size is used (its letter is reported as
-       ``plan_letter``). The one up arrow in the top row (code letter A, AQL 10, normal and reduced)
-       has no plan above it; it is read as the 0/1 plan beside it (A, AQL 6.5, n = 2).
+    1. Table I gives the code letter for the lot size and inspection level (S-1 ... S-4, I, II, III).
+    2. The master table cell for (code letter, AQL) is read. An arrow is followed, in the same AQL
+       column, to the first cell below (``v``) or above (``^``) it that holds a plan; that plan's
+       Ac and Re are used *together with that plan's own sample size* (Z1.4 and ISO 2859-1
+       footnotes to Tables II-A/B/C: "Use the first sampling plan below/above the arrow"; 105E
+       4.9.3). The plan's row is reported as ``plan_letter`` next to the original ``code_letter``.
+       Arrows are followed within the table of the current severity, so a reduced-inspection
+       arrow lands on a reduced plan (and a reduced sample size), a tightened one on a tightened
+       plan; below row R of Table II-B the arrows lead to row S (n = 3150, Ac 1, Re 2 at 0.025).
     3. When the sample size equals or exceeds the lot size, the whole lot is inspected
-       (``hundred_percent``; ``sample_size`` becomes the lot size), as the tables' footnote says.
+       (``hundred_percent``; ``sample_size`` becomes the lot size), as the footnote to the down
+       arrow says ("If sample size equals, or exceeds, lot or batch size, do 100 percent
+       inspection"). Ac and Re stay those of the plan.
+
+    Remaining judgement call: the cell for code letter A under AQL 10 of Tables II-A and II-C is
+    printed as an up arrow (NIBS Table 1-A transcribes it so) although row A is the top row and
+    nothing lies above it. This module reads it as the nearest plan in that row, the 0/1 plan at
+    AQL 6.5 (n = 2: normal Ac 0 Re 1, reduced Ac 0 Re 1), i.e. the plan the arrows of that diagonal
+    point to. AQLSchemes reads the cell as a down arrow instead (normal: C, n = 5, Ac 1, Re 2;
+    reduced: C, n = 2, Ac 0, Re 2). Only lots of 2 to 8 items (levels S-1 ... II) reach this cell.
+    The footnotes of the standard do not cover an up arrow with no plan above it.
 
 Reduced inspection (Table II-C) keeps the acceptance/rejection gaps of Z1.4: when the number
 nonconforming lies strictly between Ac and Re the lot is accepted but normal inspection is
@@ -95,7 +124,7 @@ TABLE_II_A: dict[str, str] = {  # Table II-A, normal inspection
     "B": "    v     v     v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22 30/31 44/45",
     "C": "    v     v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22 30/31 44/45     ^",
     "D": "    v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22 30/31 44/45     ^     ^",
-    "E": "    v     v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22     ^     ^     ^     ^     ^",
+    "E": "    v     v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22 30/31 44/45     ^     ^     ^",
     "F": "    v     v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22     ^     ^     ^     ^     ^     ^",
     "G": "    v     v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22     ^     ^     ^     ^     ^     ^     ^",
     "H": "    v     v     v     v     v     v     v   0/1     ^     v   1/2   2/3   3/4   5/6   7/8 10/11 14/15 21/22     ^     ^     ^     ^     ^     ^     ^     ^",
@@ -113,7 +142,7 @@ TABLE_II_B: dict[str, str] = {  # Table II-B, tightened inspection (row S only u
     "B": "    v     v     v     v     v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19 27/28 41/42",
     "C": "    v     v     v     v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19 27/28 41/42     ^",
     "D": "    v     v     v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19 27/28 41/42     ^     ^",
-    "E": "    v     v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19     ^     ^     ^     ^     ^",
+    "E": "    v     v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19 27/28 41/42     ^     ^     ^",
     "F": "    v     v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19     ^     ^     ^     ^     ^     ^",
     "G": "    v     v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19     ^     ^     ^     ^     ^     ^     ^",
     "H": "    v     v     v     v     v     v     v     v   0/1     v     v   1/2   2/3   3/4   5/6   8/9 12/13 18/19     ^     ^     ^     ^     ^     ^     ^     ^",
@@ -132,7 +161,7 @@ TABLE_II_C: dict[str, str] = {  # Table II-C, reduced inspection
     "B": "    v     v     v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13 14/17 21/24",
     "C": "    v     v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13 14/17 21/24     ^",
     "D": "    v     v     v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13 14/17 21/24     ^     ^",
-    "E": "    v     v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13     ^     ^     ^     ^     ^",
+    "E": "    v     v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13 14/17 21/24     ^     ^     ^",
     "F": "    v     v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13     ^     ^     ^     ^     ^     ^",
     "G": "    v     v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13     ^     ^     ^     ^     ^     ^     ^",
     "H": "    v     v     v     v     v     v     v   0/1     ^     v   0/2   1/3   1/4   2/5   3/6   5/8  7/10 10/13     ^     ^     ^     ^     ^     ^     ^     ^",
@@ -209,6 +238,9 @@ def _cell(table: dict[str, str], letter: str, column: int) -> str:
 
 
 def _resolve(severity: str, letter: str, column: int) -> tuple[str, int, int]:
+    """Follow the arrows of the ``severity`` table from (letter, column) to a plan: ``v`` moves one
+    row down, ``^`` one row up, in the same AQL column, until a cell holds Ac/Re. Returns the
+    plan's row letter (whose sample size is then used), Ac and Re."""
     table, _, order = _MASTER[severity]
     position = order.index(letter)
     while True:

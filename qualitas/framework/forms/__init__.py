@@ -1,6 +1,7 @@
 """Form bases. Status fields never appear in an edit form: transitions are actions."""
 
 from django import forms
+from django.db import models
 
 
 def style_widgets(form, small=False):
@@ -25,8 +26,19 @@ def style_widgets(form, small=False):
             widget.attrs.setdefault("size", min(max(len(list(field.choices)), 2), 6))
 
 
+def formfield_for(db_field, **kwargs):
+    """Model fields become form fields as usual, except that a URL typed without a scheme is
+    taken as https (Django 6's default, chosen now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class RecordForm(forms.ModelForm):
     """Base for every model form: consistent widgets and no status field."""
+
+    class Meta:
+        formfield_callback = formfield_for
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,7 +94,7 @@ def _declared_model(cls):
     return getattr(meta, "model", None)
 
 
-def tested_models():
+def collect_tested_models():
     """{(model label, kind): [test class names]} for every concrete test class."""
     found = {}
     for module in load_test_modules():
@@ -115,7 +115,7 @@ def exemption(label, what):
 
 def missing_tests():
     load_urls()
-    tested = tested_models()
+    tested = collect_tested_models()
     missing = []
     for entry in registered_models():
         label = entry.model._meta.label_lower
@@ -170,7 +170,7 @@ def test_every_concrete_field_has_a_filter():
 
 def test_every_exemption_is_needed_and_has_a_reason():
     load_urls()
-    tested = tested_models()
+    tested = collect_tested_models()
     labels = {entry.model._meta.label_lower: entry for entry in registered_models()}
     stale = []
     for (label, what), reason in EXEMPTIONS.items():
@@ -195,7 +195,7 @@ def test_every_exemption_is_needed_and_has_a_reason():
 
 
 def test_the_meta_test_finds_the_generic_test_classes():
-    tested = tested_models()
+    tested = collect_tested_models()
     assert ("accounts.company", "api") in tested
     assert ("accounts.company", "views") in tested
     assert ("accounts.company", "filterset") in tested

@@ -15,6 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+#: The mark shown for an empty value, everywhere.
+EMPTY = mark_safe('<span class="text-body-tertiary">&mdash;</span>')
 
 
 def display_value(obj, name):
@@ -22,7 +26,7 @@ def display_value(obj, name):
     field = obj._meta.get_field(name)
     value = getattr(obj, name)
     if value in (None, ""):
-        return format_html('<span class="text-body-tertiary">&mdash;</span>')
+        return EMPTY
     if field.choices:
         label = getattr(obj, f"get_{name}_display")()
         choice_set = getattr(field, "choice_set", None)

@@ -9,6 +9,9 @@ from qualitas.stats import StatsError
 from qualitas.stats.sampling import (
     AQLS,
     CODE_LETTERS,
+    SAMPLE_SIZES,
+    SAMPLE_SIZES_REDUCED,
+    SAMPLE_SIZES_TIGHTENED,
     TABLE_II_A,
     TABLE_II_B,
     TABLE_II_C,
@@ -17,6 +20,7 @@ from qualitas.stats.sampling import (
     oc_curve,
     single_plan,
 )
+from qualitas.stats.tests import z14_tables
 
 # ANSI/ASQC Z1.4 / MIL-STD-105E Table I, "Sample Size Code Letters", as printed in the
 # "AQL sampling chart" reproduction (pdfcoffee.com/aql-sampling-chart-pdf-free.html):
@@ -162,6 +166,168 @@ def test_top_row_up_arrow():
     # A / AQL 10 (normal) is an up arrow in the top row; it resolves to the 0/1 plan beside it.
     plan = single_plan(8, 10)
     assert (plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == ("A", 2, 0, 1)
+    assert not plan.hundred_percent
+
+
+# --- every cell of Tables II-A, II-B and II-C against the verified copy (tests/z14_tables.py) ---
+
+MASTER_TABLES = {
+    "normal": (TABLE_II_A, z14_tables.VERIFIED_II_A, SAMPLE_SIZES, z14_tables.NORMAL_SAMPLE_SIZES),
+    "tightened": (
+        TABLE_II_B,
+        z14_tables.VERIFIED_II_B,
+        SAMPLE_SIZES_TIGHTENED,
+        z14_tables.TIGHTENED_SAMPLE_SIZES,
+    ),
+    "reduced": (TABLE_II_C, z14_tables.VERIFIED_II_C, SAMPLE_SIZES_REDUCED, z14_tables.REDUCED_SAMPLE_SIZES),
+}
+
+
+def test_verified_tables_have_the_columns_and_sample_sizes_of_the_module():
+    assert z14_tables.AQL_COLUMNS == AQLS
+    for severity, (table, verified, sizes, verified_sizes) in MASTER_TABLES.items():
+        assert sizes == verified_sizes, severity
+        assert list(table) == list(verified), severity  # same rows, in the printed order
+        for letter, row in verified.items():
+            assert len(row.split()) == len(AQLS), (severity, letter)
+
+
+@pytest.mark.parametrize("severity", list(MASTER_TABLES))
+def test_every_cell_of_the_master_table_matches_the_verified_table(severity):
+    table, verified, _, _ = MASTER_TABLES[severity]
+    mismatches = [
+        (letter, aql, ours, published)
+        for letter in verified
+        for aql, ours, published in zip(AQLS, table[letter].split(), verified[letter].split(), strict=True)
+        if ours != published
+    ]
+    assert mismatches == []
+
+
+def test_verified_table_ii_a_places_exactly_the_published_plans_of_each_row():
+    for letter, plans in z14_tables.PUBLISHED_II_A_ROW_PLANS.items():
+        cells = [cell for cell in z14_tables.VERIFIED_II_A[letter].split() if "/" in cell]
+        assert cells == plans.split(), letter
+
+
+def test_row_e_carries_the_large_acceptance_numbers():
+    # Corrected cells (they were up arrows): code letter E, n = 13 (reduced n = 5), AQL 150 and 250.
+    for lot, aql, severity, expected in [
+        (60, 150, "normal", ("E", 13, 30, 31)),
+        (60, 250, "normal", ("E", 13, 44, 45)),
+        (60, 400, "normal", ("D", 8, 44, 45)),  # up arrow from E
+        (100, 150, "normal", ("E", 13, 30, 31)),  # letter F: up arrow to E
+        (60, 150, "tightened", ("E", 13, 27, 28)),
+        (60, 250, "tightened", ("E", 13, 41, 42)),
+        (60, 150, "reduced", ("E", 5, 14, 17)),
+        (60, 250, "reduced", ("E", 5, 21, 24)),
+        (60, 400, "reduced", ("D", 3, 21, 24)),
+    ]:
+        plan = single_plan(lot, aql, "II", severity)
+        assert (plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == expected, (lot, aql)
+
+
+def _follow(rows, letter, column):
+    """Independent reading of the arrows of a verified table: v one row down, ^ one row up."""
+    letters = list(rows)
+    position = letters.index(letter)
+    while True:
+        cell = rows[letters[position]].split()[column]
+        if cell == "v":
+            position += 1
+        elif cell == "^" and position == 0:
+            return None  # the top-row up arrow (A, AQL 10): a judgement call, tested separately
+        elif cell == "^":
+            position -= 1
+        else:
+            accept, reject = cell.split("/")
+            return letters[position], int(accept), int(reject)
+
+
+# One lot size per code letter: level II for A-Q, level III for R (500 001 and over).
+LOT_FOR_LETTER = {
+    **dict(
+        zip(
+            "ABCDEFGHJKLMNPQ",
+            (5, 12, 20, 40, 70, 120, 200, 400, 1000, 2000, 5000, 20000, 100000, 300000, 600000),
+            strict=True,
+        )
+    ),
+    "R": 600000,
+}
+
+
+@pytest.mark.parametrize("severity", list(MASTER_TABLES))
+def test_single_plan_resolves_every_cell_like_the_verified_table(severity):
+    _, verified, _, verified_sizes = MASTER_TABLES[severity]
+    for letter in CODE_LETTERS:
+        lot = LOT_FOR_LETTER[letter]
+        level = "III" if letter == "R" else "II"
+        for column, aql in enumerate(AQLS):
+            expected = _follow(verified, letter, column)
+            if expected is None:
+                continue
+            plan_letter, accept, reject = expected
+            plan = single_plan(lot, aql, level, severity)
+            size = verified_sizes[plan_letter]
+            assert plan.code_letter == letter
+            assert (plan.plan_letter, plan.acceptance, plan.rejection) == expected, (severity, letter, aql)
+            assert plan.hundred_percent == (size >= lot)
+            assert plan.sample_size == min(size, lot)
+
+
+@pytest.mark.parametrize(
+    ("lot", "aql", "level", "expected"),
+    [
+        # (code letter, plan letter, sample size, Ac, Re, 100 %) under reduced inspection (Table II-C).
+        (2000, 0.10, "II", ("K", "K", 50, 0, 1, False)),
+        (2000, 0.15, "II", ("K", "J", 32, 0, 1, False)),  # up arrow to J's 0/1, J's reduced n = 32
+        (2000, 0.25, "II", ("K", "L", 80, 0, 2, False)),  # down arrow to L's 0/2, n = 80
+        (5, 4.0, "II", ("A", "B", 2, 0, 1, False)),  # down arrow, reduced B keeps n = 2
+        (5, 10, "II", ("A", "A", 2, 0, 1, False)),  # top-row up arrow: the 0/1 plan beside it
+        (3, 1.0, "II", ("A", "E", 3, 0, 1, True)),  # arrow to E (n = 5) >= lot of 3: 100 %
+        (600000, 0.010, "III", ("R", "Q", 500, 0, 1, False)),  # bottom row, up arrow
+        (600000, 0.015, "III", ("R", "P", 315, 0, 1, False)),  # two up arrows (R, Q) to P
+        (600000, 0.025, "III", ("R", "R", 800, 0, 2, False)),
+    ],
+)
+def test_reduced_plans_with_arrows(lot, aql, level, expected):
+    plan = single_plan(lot, aql, level, "reduced")
+    got = (plan.code_letter, plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection)
+    assert (*got, plan.hundred_percent) == expected
+
+
+def test_tightened_bottom_rows_and_row_s():
+    plan = single_plan(600000, 0.025, "III", "tightened")  # R: down arrow to S
+    assert (plan.code_letter, plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == (
+        "R", "S", 3150, 1, 2,
+    )  # fmt: skip
+    plan = single_plan(600000, 0.015, "III", "tightened")  # R: up arrow to Q
+    assert (plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == ("Q", 1250, 0, 1)
+    plan = single_plan(600000, 0.015, "III")  # normal R: up arrows through Q to P
+    assert (plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == ("P", 800, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("lot", "aql", "level", "severity", "expected"),
+    [
+        # Lot 10 000: Table I gives S-1 C, S-2 D, S-3 F, S-4 G.
+        (10000, 1.0, "S-1", "normal", ("C", "E", 13, 0, 1)),  # down arrows C, D to E
+        (10000, 1.0, "S-2", "normal", ("D", "E", 13, 0, 1)),
+        (10000, 1.0, "S-3", "normal", ("F", "E", 13, 0, 1)),  # up arrow to E
+        (10000, 1.0, "S-4", "normal", ("G", "H", 50, 1, 2)),  # down arrow to H
+        (10000, 1.0, "S-4", "tightened", ("G", "J", 80, 1, 2)),  # down arrows G, H to J
+        (10000, 1.0, "S-3", "reduced", ("F", "E", 5, 0, 1)),  # up arrow to reduced E (n = 5)
+        # Lot 600: S-1 C, S-2 C, S-3 E, S-4 F.
+        (600, 4.0, "S-1", "normal", ("C", "B", 3, 0, 1)),  # up arrow to B
+        (600, 4.0, "S-2", "normal", ("C", "B", 3, 0, 1)),
+        (600, 4.0, "S-3", "normal", ("E", "E", 13, 1, 2)),
+        (600, 4.0, "S-4", "normal", ("F", "F", 20, 2, 3)),
+    ],
+)
+def test_special_inspection_levels(lot, aql, level, severity, expected):
+    plan = single_plan(lot, aql, level, severity)
+    assert (plan.code_letter, plan.plan_letter, plan.sample_size, plan.acceptance, plan.rejection) == expected
     assert not plan.hundred_percent
 
 
