@@ -2,17 +2,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from qualitas.core.models import DomainEvent, ObjectChange
+from qualitas import dashboard
 from qualitas.framework.search import search
 
 
 @login_required
 def home(request):
-    """The dashboard: what changed recently, as far as the user may see it."""
+    """The dashboard: status figures and what changed recently, as far as the user may see it."""
     user = request.user
     context = {
-        "recent_events": DomainEvent.objects.restrict(user).select_related("content_type")[:10],
-        "recent_changes": ObjectChange.objects.restrict(user).select_related("content_type")[:10],
+        "tiles": dashboard.tiles(user),
+        "recent_events": dashboard.recent_events(user),
+        "recent_changes": dashboard.recent_changes(user),
     }
     return render(request, "home.html", context)
 
