@@ -22,26 +22,21 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from qualitas.accounts.models import Company
 from qualitas.core.choices import AccessKindChoices, ChangeActionChoices
 from qualitas.framework.api.router import router
 from qualitas.framework.registry import get_entry
 from qualitas.testing.queries import assert_constant_and_pinned
 from qualitas.testing.records import (
     REASON,
+    RecordTestCase,
     WriteCheck,
     access_log_count,
     active_rows,
     assert_audited,
     assert_csv_rows,
     assert_xlsx_rows,
-    customer_company,
-    customer_of,
-    distinct_pk,
     expected_export_rows,
     load_urls,
-    rows_of_company,
-    user_with,
 )
 
 
@@ -54,10 +49,9 @@ def assert_error(response, status):
     return body
 
 
-class APITestCase:
+class APITestCase(RecordTestCase):
     """The base of every generic API test. Subclasses set ``model`` and implement ``make_object``."""
 
-    model = None
     #: The data a permitted user POSTs. Foreign keys may be filled in by ``get_create_data``.
     create_data = None
     #: The fields a permitted user PATCHes.
@@ -69,19 +63,11 @@ class APITestCase:
 
     # --- Hooks -------------------------------------------------------------------------------
 
-    def make_object(self, company=None):
-        raise NotImplementedError(f"{type(self).__name__} must build its records in make_object()")
-
     def get_create_data(self):
         return dict(self.create_data)
 
     def get_update_data(self, obj):
         return dict(self.update_data)
-
-    def customer_visible(self, company):
-        """Primary keys a customer of ``company`` may see. Override for models with their own
-        ``scope_queryset`` rules."""
-        return rows_of_company(self.model, company)
 
     # --- URLs --------------------------------------------------------------------------------
 
@@ -104,27 +90,6 @@ class APITestCase:
         return self.url("detail", obj.pk)
 
     # --- Users -------------------------------------------------------------------------------
-
-    def login(self, *actions, **fields):
-        user = user_with(self.model, actions, **fields)
-        self.client.force_login(user)
-        return user
-
-    def login_customer(self, company, *actions):
-        user = customer_of(company, self.model, actions)
-        self.client.force_login(user)
-        return user
-
-    def scoped_objects(self):
-        """Two customer companies with a record each, and a record of no customer."""
-        # Customer companies get ids far from any other row's, so that a scope that compares
-        # the wrong column cannot pass by coincidence.
-        start = distinct_pk(Company, self.model)
-        company_a, company_b = customer_company(pk=start), customer_company(pk=start + 1)
-        in_a = self.make_object(company=company_a)
-        in_b = self.make_object(company=company_b)
-        other = self.make_object()
-        return company_a, company_b, in_a, in_b, other
 
     def assert_customer_scope(self, company_a, in_a, in_b, visible):
         expected = self.customer_visible(company_a)

@@ -25,26 +25,21 @@ from django.test import Client
 from django.urls import NoReverseMatch
 from django.utils.html import escape
 
-from qualitas.accounts.models import Company
 from qualitas.core.choices import AccessKindChoices, ChangeActionChoices
 from qualitas.core.models import AccessLog
 from qualitas.framework.registry import get_entry
 from qualitas.testing.queries import assert_constant_and_pinned
 from qualitas.testing.records import (
     REASON,
+    RecordTestCase,
     WriteCheck,
     access_log_count,
     active_rows,
     assert_audited,
     assert_csv_rows,
     assert_xlsx_rows,
-    customer_company,
-    customer_of,
-    distinct_pk,
     expected_export_rows,
     load_urls,
-    rows_of_company,
-    user_with,
 )
 
 
@@ -72,10 +67,9 @@ def posted(value):
     return "" if value is None else str(value)
 
 
-class ViewTestCase:
+class ViewTestCase(RecordTestCase):
     """The base of every generic view test."""
 
-    model = None
     #: What a permitted user posts on the add page.
     form_data = None
     #: Fields a permitted user changes on the edit page (the rest are posted unchanged).
@@ -89,9 +83,6 @@ class ViewTestCase:
         self.client = Client()
 
     # --- Hooks -------------------------------------------------------------------------------
-
-    def make_object(self, company=None):
-        raise NotImplementedError(f"{type(self).__name__} must build its records in make_object()")
 
     def get_form_data(self):
         return {name: posted(value) for name, value in self.form_data.items()}
@@ -107,9 +98,6 @@ class ViewTestCase:
             data.update({name: "" for name, field in form_class.base_fields.items() if field.required})
         return data
 
-    def customer_visible(self, company):
-        return rows_of_company(self.model, company)
-
     # --- URLs and users ----------------------------------------------------------------------
 
     @property
@@ -119,24 +107,6 @@ class ViewTestCase:
 
     def url(self, view, obj=None):
         return self.views.url(view, obj.pk) if obj is not None else self.views.url(view)
-
-    def login(self, *actions, **fields):
-        user = user_with(self.model, actions, **fields)
-        self.client.force_login(user)
-        return user
-
-    def login_customer(self, company, *actions):
-        user = customer_of(company, self.model, actions)
-        self.client.force_login(user)
-        return user
-
-    def scoped_objects(self):
-        start = distinct_pk(Company, self.model)
-        company_a, company_b = customer_company(pk=start), customer_company(pk=start + 1)
-        in_a = self.make_object(company=company_a)
-        in_b = self.make_object(company=company_b)
-        other = self.make_object()
-        return company_a, company_b, in_a, in_b, other
 
     def assert_login_redirect(self, response):
         assert response.status_code == 302, response.status_code

@@ -16,7 +16,8 @@ _numbers = itertools.count(1)
 def make_widget(**fields):
     number = next(_numbers)
     fields.setdefault("name", f"Widget {number}")
-    fields.setdefault("quantity", number)
+    # Far from the values the update tests set (20), so that an update always changes it.
+    fields.setdefault("quantity", 1000 + number)
     return Widget.objects.create(**fields)
 
 
