@@ -116,6 +116,7 @@ test: lint checks test-sqlite test-postgres
 benchmark: venv
 	$(PY) -m benchmarks audit --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks list --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks.stats_library
 
 clean:
 	rm -rf $(VENV) $(STAMPS) frontend/node_modules qualitas/static/dist var

@@ -179,6 +179,8 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 QUALITAS_LOGIN_IP_RATE = env("QUALITAS_LOGIN_IP_RATE", "1000/min" if TESTING else "30/min")
 # The issuer name authenticator apps show next to the account.
 QUALITAS_TOTP_ISSUER = env("QUALITAS_TOTP_ISSUER", "Qualitas")
+# Sign-in attempts older than this are deleted by a daily job (0 keeps them for ever).
+QUALITAS_LOGIN_ATTEMPT_RETENTION_DAYS = env_int("QUALITAS_LOGIN_ATTEMPT_RETENTION_DAYS", 365)
 
 # Inactivity expiry: the cookie age is renewed on every request, so it measures idle time.
 SESSION_COOKIE_AGE = env_int("QUALITAS_SESSION_IDLE_MINUTES", 30) * 60

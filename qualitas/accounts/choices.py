@@ -39,6 +39,7 @@ class LoginAttemptReasonChoices(ChoiceSet):
     INACTIVE = "inactive"
     LOCKED = "locked"
     RATE_LIMITED = "rate_limited"
+    TWO_FACTOR_UNREADABLE = "two_factor_unreadable"
 
     CHOICES = [
         (SIGNED_IN, "Signed in", "success"),
@@ -50,11 +51,13 @@ class LoginAttemptReasonChoices(ChoiceSet):
         (INACTIVE, "Account inactive", "danger"),
         (LOCKED, "Refused: locked", "warning"),
         (RATE_LIMITED, "Refused: too many requests", "warning"),
+        (TWO_FACTOR_UNREADABLE, "Two-factor secret unreadable (secret key changed?)", "danger"),
     ]
 
     #: Failures that count toward a lockout. Refusals (locked, rate limited) do not: they would
-    #: extend a lock for as long as someone keeps knocking.
-    COUNTED = (UNKNOWN_EMAIL, BAD_PASSWORD, BAD_CODE, INACTIVE)
+    #: extend a lock for as long as someone keeps knocking. An unreadable two-factor secret counts:
+    #: recovery codes are still checked then, and guessing them must stay limited.
+    COUNTED = (UNKNOWN_EMAIL, BAD_PASSWORD, BAD_CODE, INACTIVE, TWO_FACTOR_UNREADABLE)
 
 
 class LoginChannelChoices(ChoiceSet):
@@ -74,4 +77,16 @@ class LockKindChoices(ChoiceSet):
     CHOICES = [
         (ACCOUNT, "Account", "danger"),
         (ADDRESS, "Network address", "warning"),
+    ]
+
+
+class UserStatusChoices(ChoiceSet):
+    """``User.is_active`` read as a state: deactivation and reactivation are actions."""
+
+    ACTIVE = True
+    INACTIVE = False
+
+    CHOICES = [
+        (ACTIVE, "Active", "success"),
+        (INACTIVE, "Inactive", "secondary"),
     ]

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import password_validators_help_texts
 
 from qualitas.accounts import services
-from qualitas.accounts.models import Company
+from qualitas.accounts.models import Company, User
+from qualitas.accounts.roles import ROLE_NAMES, ROLES
 from qualitas.framework.forms import RecordForm, StyledFormMixin
 
 
@@ -174,3 +175,52 @@ class ApiTokenForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expires_in_days"].initial = settings.QUALITAS_API_TOKEN_DEFAULT_DAYS
+
+
+class UserForm(RecordForm):
+    """An administrator's edit of a person. Parses input only: ``services.update_user`` applies
+    it and refuses roles the editor cannot grant. ``is_active`` is not here: deactivation is an
+    action with a reason."""
+
+    roles = RoleChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="You can grant or remove only roles whose permissions you hold yourself.",
+    )
+
+    class Meta(RecordForm.Meta):
+        model = User
+        fields = ("full_name", "company", "department", "job_title")
+
+    def __init__(self, *args, editor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        companies = Company.objects.filter(is_archived=False)
+        if editor is not None:
+            companies = Company.objects.restrict(editor, "view").filter(is_archived=False)
+        if self.instance.company_id:
+            companies = companies | Company.objects.filter(pk=self.instance.company_id)
+        self.fields["company"].queryset = companies.distinct().order_by("name")
+        self.fields["company"].help_text = "Customers see only their company's records."
+        self.fields["roles"].queryset = Group.objects.filter(name__in=ROLE_NAMES).order_by("name")
+        self.fields["roles"].widget.attrs["class"] = "form-check-input"
+        if self.instance.pk and not self.is_bound:
+            self.initial["roles"] = list(
+                self.instance.groups.filter(name__in=ROLE_NAMES).values_list("pk", flat=True)
+            )
+
+    def role_rows(self):
+        """``(checkbox, description)`` per role, for the page."""
+        descriptions = {role.name: role.description for role in ROLES}
+        return [(choice, descriptions.get(choice.choice_label, "")) for choice in self["roles"]]
+
+    def service_data(self):
+        """The cleaned values as ``services.update_user`` takes them."""
+        data = self.cleaned_data
+        return {
+            "full_name": data["full_name"],
+            "company": data.get("company"),
+            "department": data.get("department", ""),
+            "job_title": data.get("job_title", ""),
+            "roles": list(data.get("roles") or ()),
+        }

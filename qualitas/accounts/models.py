@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from qualitas.accounts import encryption
+from qualitas.accounts.actions import UserStateMachine
 from qualitas.accounts.choices import (
     CompanyKindChoices,
     InvitationStatusChoices,
@@ -94,6 +96,8 @@ class User(AbstractBaseUser, PermissionsMixin, AuditedModel):
     audit_ignore_fields = ("last_login",)
     # Customers see the people of their own company.
     customer_scope = "company"
+    # Deactivate and reactivate are actions with a reason; no form edits is_active.
+    state_machine = UserStateMachine
 
     class Meta:
         ordering = ["full_name", "email"]
@@ -280,10 +284,17 @@ class AccountLock(AuditedModel):
 
 
 class TOTPDevice(AuditedModel):
-    """A confirmed TOTP authenticator (RFC 6238). ``last_used_step`` refuses replayed codes."""
+    """A confirmed TOTP authenticator (RFC 6238). ``last_used_step`` refuses replayed codes.
+
+    The seed is stored encrypted (``encryption.py``): read it with ``get_secret()``, set it with
+    ``set_secret()``."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64, editable=False)
+    secret = models.CharField(
+        max_length=255,
+        editable=False,
+        help_text="The TOTP seed, encrypted with a key derived from SECRET_KEY.",
+    )
     confirmed_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_step = models.BigIntegerField(default=0, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -297,6 +308,13 @@ class TOTPDevice(AuditedModel):
 
     def __str__(self):
         return f"Authenticator of {self.user}"
+
+    def set_secret(self, secret):
+        self.secret = encryption.encrypt(secret)
+
+    def get_secret(self):
+        """The seed in clear; raises ``encryption.DecryptionFailed`` when SECRET_KEY changed."""
+        return encryption.decrypt(self.secret)
 
     def get_absolute_url(self):
         return ""

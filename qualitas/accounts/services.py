@@ -1,5 +1,5 @@
-"""Account services: roles, invitations and sign-up, sign-in with lockout, passwords, two-factor
-authentication and API tokens.
+"""Account services: roles, invitations and sign-up, user administration, sign-in with lockout,
+passwords, two-factor authentication, API tokens and the retention of the sign-in log.
 
 Every change to account state goes through a function here; views, forms, serializers, the
 admin and the authentication class parse input, call one of these and render the result.
@@ -32,7 +32,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from qualitas.accounts import keys, totp
+from qualitas.accounts import encryption, keys, totp
+from qualitas.accounts.actions import Deactivate, Reactivate
 from qualitas.accounts.choices import LockKindChoices, LoginAttemptReasonChoices, LoginChannelChoices
 from qualitas.accounts.models import (
     AccountLock,
@@ -48,7 +49,7 @@ from qualitas.accounts.roles import ROLE_NAMES, ROLES, get_role
 from qualitas.core import audit
 from qualitas.core.choices import ChangeActionChoices
 from qualitas.core.events import emit, register_event
-from qualitas.framework.context import change_reason
+from qualitas.framework.context import change_context, change_reason
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ register_event("accounts.recovery_codes_regenerated", "New two-factor recovery c
 register_event("accounts.recovery_code_used", "A two-factor recovery code was used to sign in")
 register_event("accounts.api_token_created", "An API token was created")
 register_event("accounts.api_token_revoked", "An API token was revoked")
+register_event("accounts.user_roles_changed", "An administrator changed a user's roles")
+register_event(
+    "accounts.sign_in_attempts_purged", "Sign-in attempts older than the retention period were deleted"
+)
 
 RECOVERY_CODE_COUNT = 10
 API_TOKEN_MAX_DAYS = 366
@@ -344,6 +349,96 @@ def sign_up(email, full_name, password):
     return user
 
 
+# --- User administration ------------------------------------------------------------------------
+
+
+def _check_can_change_user(by, user):
+    if not by.has_perm("accounts.change_user"):
+        raise PermissionDenied("You do not have permission to change users.")
+    if not User.objects.restrict(by, "change").filter(pk=user.pk).exists():
+        raise PermissionDenied("You cannot change this user.")
+
+
+def update_user(user, by, full_name, company=None, department="", job_title="", roles=None):
+    """An administrator's edit of a person: name, company, department, job title and roles.
+
+    ``roles`` is the complete set of role groups the person should have (None leaves the roles
+    alone); groups that are not roles (made in the Django admin) are kept. As with invitations,
+    ``by`` can grant, and also remove, only roles whose every permission they hold: nobody can
+    hand out, or take away, more power than they have. Staff status follows the Admin role.
+    The field changes and the role changes are audited (the roles by core's m2m signal), and a
+    role change is logged as ``accounts.user_roles_changed``.
+    """
+    by = _unwrap(by)
+    _check_can_change_user(by, user)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError({"full_name": ["Enter the person's full name."]})
+    added, removed = [], []
+    if roles is not None:
+        wanted = {group for group in roles if group.name in ROLE_NAMES}
+        current = set(user.groups.filter(name__in=ROLE_NAMES))
+        added = sorted(wanted - current, key=lambda group: group.name)
+        removed = sorted(current - wanted, key=lambda group: group.name)
+        allowed = {group.pk for group in grantable_roles(by)} if (added or removed) else set()
+        errors = []
+        refused_grants = [group.name for group in added if group.pk not in allowed]
+        if refused_grants:
+            errors.append(
+                f"You cannot grant {', '.join(refused_grants)}: you do not hold all of its permissions."
+            )
+        refused_removals = [group.name for group in removed if group.pk not in allowed]
+        if refused_removals:
+            errors.append(
+                f"You cannot remove {', '.join(refused_removals)}: you do not hold all of its permissions."
+            )
+        if errors:
+            raise ValidationError({"roles": errors})
+    # ``by`` is the acting user in the trail also outside a request (commands, tests).
+    with transaction.atomic(), change_context(user=by):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.full_name = full_name
+        user.company = company
+        user.department = (department or "").strip()
+        user.job_title = (job_title or "").strip()
+        if (added or removed) and not user.is_superuser:
+            kept = set(user.groups.filter(name__in=ROLE_NAMES)) - set(removed) | set(added)
+            user.is_staff = any(get_role(group.name).is_staff for group in kept)
+        user.save()
+        if removed:
+            user.groups.remove(*removed)
+        if added:
+            user.groups.add(*added)
+        if added or removed:
+            names = {"added": [g.name for g in added], "removed": [g.name for g in removed]}
+            parts = [f"{verb} {', '.join(group_names)}" for verb, group_names in names.items() if group_names]
+            emit(
+                "accounts.user_roles_changed",
+                obj=user,
+                message=f"{by} changed the roles of {user}: {'; '.join(parts)}",
+                data=names,
+            )
+    return user
+
+
+def deactivate_user(user, by, reason):
+    """Refuse the person sign-in from now on, revoke their API tokens and end their sessions.
+
+    The ``Deactivate`` action (actions.py) does the work: ``by`` needs ``accounts.change_user``,
+    cannot deactivate themselves, and must give a reason. Raises ``TransitionNotAllowed``.
+    """
+    by = _unwrap(by)
+    with change_context(user=by):
+        return Deactivate(user, by).execute(reason=reason)
+
+
+def reactivate_user(user, by, reason):
+    """Let a deactivated person sign in again (``Reactivate`` in actions.py); tokens stay revoked."""
+    by = _unwrap(by)
+    with change_context(user=by):
+        return Reactivate(user, by).execute(reason=reason)
+
+
 def update_profile(user, full_name, department="", job_title=""):
     full_name = (full_name or "").strip()
     if not full_name:
@@ -364,7 +459,8 @@ Reason = LoginAttemptReasonChoices
 @dataclass
 class SignInResult:
     """The outcome of one sign-in step: ``signed_in``, ``code_required``, ``enrolment_required``
-    (API only: the role needs two-factor and the user has not enrolled), ``failed`` or ``locked``."""
+    (API only: the role needs two-factor and the user has not enrolled), ``two_factor_unreadable``
+    (the TOTP secret no longer decrypts: only a recovery code can finish), ``failed`` or ``locked``."""
 
     outcome: str
     user: User | None = None
@@ -378,12 +474,21 @@ class SignInResult:
             return "The e-mail address, password or code is not correct."
         if self.outcome == "code_required":
             return "Enter the 6-digit code from your authenticator app."
+        if self.outcome == "two_factor_unreadable":
+            return TWO_FACTOR_UNREADABLE_MESSAGE
         if self.outcome == "enrolment_required":
             return (
                 "Your role requires two-factor authentication. Sign in on the web and set it up "
                 "before you create API tokens."
             )
         return ""
+
+
+TWO_FACTOR_UNREADABLE_MESSAGE = (
+    "Your authenticator app's codes cannot be checked: this server's secret key has changed since "
+    "you set up two-factor authentication. Sign in with one of your recovery codes, then set up "
+    "two-factor authentication again; without recovery codes, ask an administrator."
+)
 
 
 def lock_message(lock):
@@ -560,7 +665,12 @@ def verify_sign_in_code(user, code, ip=None, channel=LoginChannelChoices.WEB, us
 
 def _check_code(user, code, ip, channel, user_agent):
     email = normalise_email(user.email)
-    if verify_second_factor(user, code):
+    try:
+        verified = verify_second_factor(user, code)
+    except TwoFactorUnreadable:
+        result = _fail(email, user, ip, Reason.TWO_FACTOR_UNREADABLE, channel, user_agent)
+        return result if result.outcome == "locked" else SignInResult("two_factor_unreadable", user=user)
+    if verified:
         record_attempt(email, ip, Reason.SIGNED_IN, user=user, channel=channel, user_agent=user_agent)
         return SignInResult("signed_in", user=user)
     return _fail(email, user, ip, Reason.BAD_CODE, channel, user_agent)
@@ -718,7 +828,9 @@ def enable_two_factor(user, secret, code):
             }
         )
     with transaction.atomic(), change_reason("Two-factor authentication turned on"):
-        TOTPDevice.objects.create(user=user, secret=secret, last_used_step=step, last_used_at=timezone.now())
+        device = TOTPDevice(user=user, last_used_step=step, last_used_at=timezone.now())
+        device.set_secret(secret)
+        device.save()
         codes = _replace_recovery_codes(user)
         emit("accounts.two_factor_enabled", obj=user, message=f"{user} turned on two-factor authentication")
     return codes
@@ -748,13 +860,56 @@ def regenerate_recovery_codes(user, password):
     return codes
 
 
+def two_factor_readable(user):
+    """False when the user's TOTP secret no longer decrypts (``SECRET_KEY`` changed)."""
+    device = TOTPDevice.objects.filter(user=user).first()
+    if device is None:
+        return True
+    try:
+        device.get_secret()
+    except encryption.DecryptionFailed:
+        return False
+    return True
+
+
+def reencrypt_totp_secrets(remove_unreadable=False):
+    """After a ``SECRET_KEY`` rotation: encrypt every TOTP secret again under the current key, so
+    that the old key can leave ``SECRET_KEY_FALLBACKS``. Returns ``(re-encrypted, unreadable)``,
+    the latter a list of users whose secret opens with no key; with ``remove_unreadable`` their
+    devices and recovery codes are removed (audited and logged), so they enrol again."""
+    reencrypted, unreadable = 0, []
+    for device in TOTPDevice.objects.select_related("user").order_by("pk"):
+        try:
+            secret = device.get_secret()
+        except encryption.DecryptionFailed:
+            unreadable.append(device.user)
+            continue
+        with transaction.atomic(), change_reason("Re-encrypted under the current SECRET_KEY"):
+            device.set_secret(secret)
+            device.save()
+        reencrypted += 1
+    if remove_unreadable:
+        for user in unreadable:
+            with transaction.atomic(), change_reason("Two-factor secret unreadable after a key change"):
+                TOTPDevice.objects.filter(user=user).delete()
+                RecoveryCode.objects.filter(user=user).delete()
+                emit(
+                    "accounts.two_factor_disabled",
+                    obj=user,
+                    message=f"Two-factor authentication of {user} removed: its secret could not be "
+                    "decrypted after a SECRET_KEY change",
+                )
+    return reencrypted, unreadable
+
+
 def disable_two_factor(user, password):
-    """Turn two-factor off after re-entering the password (refused when the role requires it)."""
+    """Turn two-factor off after re-entering the password. Refused when the role requires it,
+    unless the device can no longer be read: then turning it off is the way to enrol again."""
     user = _unwrap(user)
     _check_own_password(user, password)
     if not user.has_two_factor:
         raise ValidationError("Two-factor authentication is already off.")
-    if requires_two_factor(user):
+    if requires_two_factor(user) and two_factor_readable(user):
         raise ValidationError("Your role requires two-factor authentication, so it cannot be turned off.")
     with transaction.atomic(), change_reason("Two-factor authentication turned off"):
         TOTPDevice.objects.filter(user=user).delete()
@@ -769,28 +924,48 @@ def _forget_device(user):
     user._state.fields_cache.pop("totp_device", None)
 
 
+class TwoFactorUnreadable(Exception):
+    """The user's TOTP secret cannot be decrypted (``SECRET_KEY`` changed) and the code given was
+    not a valid recovery code."""
+
+
 def verify_second_factor(user, code):
     """True when ``code`` is the user's current TOTP code (not used before) or an unused recovery
-    code, which is then spent."""
+    code, which is then spent. Raises ``TwoFactorUnreadable`` when the TOTP secret cannot be
+    decrypted and the code is not a valid recovery code (recovery codes are hashed, not encrypted,
+    so they keep working)."""
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user).first()
         if device is None:
             return False
-        step = totp.matching_step(device.secret, code, after_step=device.last_used_step)
+        try:
+            secret = device.get_secret()
+        except encryption.DecryptionFailed:
+            secret = None
+            logger.error(
+                "The two-factor secret of user #%s cannot be decrypted: has SECRET_KEY changed? "
+                "See 'Secret key rotation' in docs/deployment.md.",
+                user.pk,
+            )
+        step = None
+        if secret is not None:
+            step = totp.matching_step(secret, code, after_step=device.last_used_step)
         if step is not None:
             device.last_used_step = step
             device.last_used_at = timezone.now()
             device.save(update_fields=["last_used_step", "last_used_at"])
             return True
         normalised = keys.normalise_recovery_code(code)
-        if normalised is None:
-            return False
-        recovery = (
-            RecoveryCode.objects.select_for_update()
-            .filter(user=user, code_hash=keys.digest(normalised), used_at__isnull=True)
-            .first()
-        )
+        recovery = None
+        if normalised is not None:
+            recovery = (
+                RecoveryCode.objects.select_for_update()
+                .filter(user=user, code_hash=keys.digest(normalised), used_at__isnull=True)
+                .first()
+            )
         if recovery is None:
+            if secret is None:
+                raise TwoFactorUnreadable(user.pk)
             return False
         recovery.used_at = timezone.now()
         with change_reason("Recovery code used to sign in"):
@@ -813,7 +988,8 @@ def unused_recovery_codes(user):
 
 
 class ApiTokenRejected(Exception):
-    """The presented API key is unknown, revoked or expired, or its user is inactive."""
+    """The presented API key is unknown, revoked or expired, or its user is inactive or must
+    change their password."""
 
 
 #: Last use is written at most this often per token, so busy scripts do not write every request.
@@ -879,9 +1055,54 @@ def authenticate_api_token(key, ip=None):
         raise ApiTokenRejected("This token has expired.")
     if not token.user.is_active:
         raise ApiTokenRejected("The token's user is inactive.")
+    if password_change_required(token.user):
+        reason = "has expired" if password_expired(token.user) else "must be changed"
+        raise ApiTokenRejected(
+            f"The password of the token's user {reason}: sign in on the web and choose a new one, "
+            "then the token works again."
+        )
     now = timezone.now()
     if token.last_used is None or now - token.last_used >= API_TOKEN_USE_INTERVAL:
         token.last_used = now
         token.last_used_ip = clean_ip(ip)
         token.save(update_fields=["last_used", "last_used_ip"])
     return token
+
+
+# --- Retention of the sign-in log ---------------------------------------------------------------
+
+#: Rows deleted per statement, so that a first purge of a large log does not hold long locks.
+PURGE_BATCH = 5000
+
+
+def purge_login_attempts(now=None):
+    """Delete sign-in attempts older than ``QUALITAS_LOGIN_ATTEMPT_RETENTION_DAYS``. Returns how many.
+
+    ``LoginAttempt`` is append-only: its model and queryset refuse deletion, so that nothing
+    rewrites the log by accident. Retention is the one sanctioned way rows leave it, through the
+    plain base manager here. The rows are log entries, not audited records, so an ObjectChange per
+    row would only copy the log into the audit trail; instead one domain event,
+    ``accounts.sign_in_attempts_purged``, records the count and the cut-off, in the same
+    transaction as the deletion. Nothing is written when nothing was old enough.
+    """
+    days = settings.QUALITAS_LOGIN_ATTEMPT_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    rows = LoginAttempt._base_manager.filter(time__lt=cutoff)
+    deleted = 0
+    with transaction.atomic():
+        while True:
+            batch = list(rows.order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                break
+            count, _per_model = LoginAttempt._base_manager.filter(pk__in=batch).delete()
+            deleted += count
+        if deleted:
+            emit(
+                "accounts.sign_in_attempts_purged",
+                message=f"{deleted} sign-in attempt(s) before {cutoff:%Y-%m-%d %H:%M} UTC deleted "
+                f"({days}-day retention)",
+                data={"deleted": deleted, "cutoff": cutoff.isoformat(), "retention_days": days},
+            )
+    return deleted

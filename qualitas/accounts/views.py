@@ -32,13 +32,16 @@ from qualitas.accounts.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     SignUpForm,
+    UserForm,
     add_service_errors,
 )
 from qualitas.accounts.models import AccountLock, ApiToken, Company, Invitation, LoginAttempt, User
+from qualitas.accounts.roles import ROLE_NAMES
 from qualitas.accounts.tables import CompanyTable, InvitationTable, LoginAttemptTable, UserTable
 from qualitas.framework.middleware import client_ip
 from qualitas.framework.ui.panels import FieldsPanel, Panel, RelatedPanel, TextPanel, display_value
 from qualitas.framework.views.generic import ModelViews
+from qualitas.framework.views.generic.viewset import EditView
 
 # --- Records ------------------------------------------------------------------------------------
 
@@ -56,27 +59,76 @@ class CompanyViews(ModelViews):
     )
 
 
+class UserAccessPanel(Panel):
+    """Whether the person can sign in, their roles, and links to what they did."""
+
+    template_name = "accounts/panels/user_access.html"
+
+    def context(self, obj, request):
+        viewer = request.user
+        groups = sorted(group.name for group in obj.groups.all())
+        roles = [name for name in groups if name in ROLE_NAMES]
+        other_groups = [name for name in groups if name not in ROLE_NAMES]
+        links = []
+        if viewer.has_perm("core.view_objectchange"):
+            links.append(("Changes by this person", f"{reverse('core:objectchange_list')}?user={obj.pk}"))
+        if viewer.has_perm("accounts.view_loginattempt"):
+            links.append(("Sign-in attempts", f"{reverse('accounts:loginattempt_list')}?user={obj.pk}"))
+        return {
+            "status": obj.is_active,
+            "roles": roles,
+            "other_groups": other_groups,
+            "has_two_factor": obj.has_two_factor,
+            "password_changed": display_value(obj, "password_changed"),
+            "last_login": display_value(obj, "last_login"),
+            "links": links,
+        }
+
+
 class UserViews(ModelViews):
-    """Users are read here; they are created by invitation and managed by the Admin role."""
+    """People are created by invitation; holders of ``accounts.change_user`` edit their details
+    and roles (``UserEditView``) and deactivate or reactivate them (actions with a reason)."""
 
     model = User
     table = UserTable
     filterset = UserFilterSet
+    form = UserForm
+    can_create = False
+    form_template = "accounts/user_form.html"
     panels = (
-        FieldsPanel(
-            "Person",
-            (
-                "full_name",
-                "email",
-                "company",
-                "department",
-                "job_title",
-                "is_active",
-                "last_login",
-                "date_joined",
-            ),
-        ),
+        FieldsPanel("Person", ("full_name", "email", "company", "department", "job_title", "date_joined")),
+        UserAccessPanel("Access"),
     )
+
+    @classmethod
+    def urls(cls):
+        edit = cls.name("edit")
+        return [
+            path("users/<int:pk>/edit/", UserEditView.as_view(viewset=cls), name=edit),
+            *(pattern for pattern in super().urls() if pattern.name != edit),
+        ]
+
+
+class UserEditView(EditView):
+    """The generic edit page, with the save done by ``services.update_user`` (role rules)."""
+
+    def get(self, request, pk):
+        obj = self.get_target()
+        return self.render_form(UserForm(instance=obj, editor=request.user), obj)
+
+    def post(self, request, pk):
+        obj = self.get_target()
+        # The form works on a copy: the service saves the row it locks, not the form's instance.
+        form = UserForm(request.POST, instance=User.objects.get(pk=obj.pk), editor=request.user)
+        if form.is_valid():
+            try:
+                services.update_user(obj, request.user, **form.service_data())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{obj} has been saved.")
+                return redirect(obj.get_absolute_url())
+        return self.render_form(form, obj, status=400)
 
 
 class InvitationPanel(Panel):
@@ -262,7 +314,12 @@ class LoginVerifyView(View):
                 logout(request)
             messages.error(request, result.message)
             return redirect("accounts:login")
-        form.add_error("code", "That code is not right. Enter the current code from your authenticator app.")
+        if result.outcome == "two_factor_unreadable":
+            form.add_error(None, result.message)
+        else:
+            form.add_error(
+                "code", "That code is not right. Enter the current code from your authenticator app."
+            )
         return self.render(form, user, status=400)
 
     def render(self, form, user, status=200):
@@ -429,6 +486,7 @@ class TwoFactorView(LoginRequiredMixin, View):
         device = user.totp_device if user.has_two_factor else None
         context = {
             "device": device,
+            "device_readable": services.two_factor_readable(user) if device else True,
             "unused_codes": services.unused_recovery_codes(user) if device else 0,
             "required": services.requires_two_factor(user),
             "regenerate_form": regenerate_form or PasswordForm(prefix="regenerate"),
@@ -517,6 +575,10 @@ class TwoFactorDisableView(LoginRequiredMixin, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if services.requires_two_factor(request.user):
+                    # Only an unreadable device can be turned off under such a role: enrol again now.
+                    session.require_step(request, session.ENROL_TWO_FACTOR)
+                    return redirect("accounts:two_factor_enrol")
                 messages.success(request, "Two-factor authentication is off.")
                 return redirect("accounts:two_factor")
         view = TwoFactorView()

@@ -1,8 +1,18 @@
 """The Company and User pages, through the generic view tests (qualitas/testing/views.py)."""
 
+import pytest
+from django.urls import NoReverseMatch
+
 from qualitas.accounts.models import Company, User
 from qualitas.testing.factories import make_company, make_user
-from qualitas.testing.views import ModelViewTests, ReadOnlyModelViewTests
+from qualitas.testing.views import (
+    DetailViewTests,
+    EditViewTests,
+    ExportViewTests,
+    HistoryViewTests,
+    ListViewTests,
+    ModelViewTests,
+)
 
 
 class TestCompanyViews(ModelViewTests):
@@ -22,8 +32,16 @@ class TestCompanyViews(ModelViewTests):
         return company or make_company()
 
 
-class TestUserViews(ReadOnlyModelViewTests):
+class TestUserViews(ListViewTests, DetailViewTests, EditViewTests, HistoryViewTests, ExportViewTests):
+    """People are edited here (details and roles) but created only by invitation; the role rules
+    and the deactivate/reactivate actions are tested in test_user_admin.py."""
+
     model = User
+    update_form_data = {"department": "Quality", "job_title": "Line inspector"}
 
     def make_object(self, company=None):
         return make_user(company=company)
+
+    def test_no_add_page(self):
+        with pytest.raises(NoReverseMatch):
+            self.views.url("add")
