@@ -54,6 +54,8 @@ if not DEBUG:
         )
 
 SECRET_KEY = env("SECRET_KEY") or "insecure-embedded-development-key-do-not-use-in-production-0123456789"
+# Earlier keys, still accepted for signatures and encrypted secrets while rotating (comma-separated).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -22,6 +22,16 @@ register_event("accounts.user_deactivated", "A user was deactivated: sign-in ref
 register_event("accounts.user_reactivated", "A deactivated user was reactivated")
 
 
+ADMIN_ROLE = "Admin"
+
+
+def is_last_admin(user):
+    """Whether ``user`` is the only active member of the Admin role (superusers aside, who are made
+    on the command line): removing or deactivating them would lock everyone out of administration."""
+    admins = type(user)._default_manager.filter(is_active=True, groups__name=ADMIN_ROLE)
+    return admins.filter(pk=user.pk).exists() and not admins.exclude(pk=user.pk).exists()
+
+
 def end_sessions(user):
     """Delete every stored web session of ``user``; returns how many.
 
@@ -64,12 +74,18 @@ class Deactivate(Action):
     source = (Status.ACTIVE,)
     target = Status.INACTIVE
     requires_reason = True
+    description = (
+        "The person can no longer sign in. Their API tokens are revoked and every open session ends "
+        "now. Their records and history stay; reactivating lets them sign in again (with new tokens)."
+    )
     color = "danger"
     event = "accounts.user_deactivated"
 
     def preconditions(self):
         if self.user is not None and self.obj.pk == self.user.pk:
             return ["you cannot deactivate yourself"]
+        if is_last_admin(self.obj):
+            return ["this is the last active Admin: give the Admin role to someone else first"]
         return []
 
     def perform(self, **params):

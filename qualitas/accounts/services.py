@@ -33,7 +33,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from qualitas.accounts import encryption, keys, totp
-from qualitas.accounts.actions import Deactivate, Reactivate
+from qualitas.accounts.actions import ADMIN_ROLE, Deactivate, Reactivate, is_last_admin
 from qualitas.accounts.choices import LockKindChoices, LoginAttemptReasonChoices, LoginChannelChoices
 from qualitas.accounts.models import (
     AccountLock,
@@ -392,6 +392,8 @@ def update_user(user, by, full_name, company=None, department="", job_title="", 
             errors.append(
                 f"You cannot remove {', '.join(refused_removals)}: you do not hold all of its permissions."
             )
+        if not errors and any(group.name == ADMIN_ROLE for group in removed) and is_last_admin(user):
+            errors.append(f"{user} is the last active Admin: give the Admin role to someone else first.")
         if errors:
             raise ValidationError({"roles": errors})
     # ``by`` is the acting user in the trail also outside a request (commands, tests).

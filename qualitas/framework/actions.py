@@ -18,6 +18,7 @@
 ``execute(reason=..., **params)`` checks, performs, audits and records a domain event.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from qualitas.core.choices import ChangeActionChoices
@@ -43,6 +44,8 @@ class Action:
     #: A model permission action (``change``) or a full permission name (``capa.approve_capa``).
     permission = "change"
     requires_reason = False
+    #: What the action does, shown on its confirmation page (one or two sentences).
+    description = ""
     #: The meaning of the electronic signature this action needs, or None. Issue 3 enforces it.
     signature_meaning = None
     color = "primary"
@@ -91,6 +94,12 @@ class Action:
         return not self.get_blockers()
 
     def check(self, reason=""):
+        """Raise ``PermissionDenied`` (403) when the user may not do this at all, and
+        ``TransitionNotAllowed`` (409) with every blocker when the record is not ready for it."""
+        if not self.has_permission():
+            raise PermissionDenied(
+                f"You do not have permission for “{self.label}” on this {self.obj._meta.verbose_name}."
+            )
         blockers = self.get_blockers()
         if self.requires_reason and not (reason or "").strip():
             blockers.append("a reason is required")

@@ -37,6 +37,13 @@ def finite_number(value, name: str) -> float:
     return number
 
 
+def non_negative_number(value, name: str) -> float:
+    number = finite_number(value, name)
+    if number < 0:
+        raise StatsError(f"{name} must not be negative, got {value!r}")
+    return number
+
+
 def positive_number(value, name: str) -> float:
     number = finite_number(value, name)
     if number <= 0:

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from qualitas.stats._validation import finite_number, finite_vector
+from qualitas.stats._validation import finite_number, finite_vector, non_negative_number
 from qualitas.stats.constants import d2
 from qualitas.stats.errors import StatsError
 
@@ -310,9 +310,7 @@ def capability(
     if sigma_within is None:
         within = float(np.abs(np.diff(data)).mean()) / d2(2)
     else:
-        within = finite_number(sigma_within, "sigma_within")
-        if within < 0:
-            raise StatsError(f"sigma_within must not be negative, got {sigma_within!r}")
+        within = non_negative_number(sigma_within, "sigma_within")
 
     indices: dict[str, float | None] = dict.fromkeys(INDEX_NAMES)
     reasons: dict[str, str] = {}

@@ -31,7 +31,13 @@ import numpy as np
 from scipy.signal import lfilter
 
 from qualitas.stats import rules
-from qualitas.stats._validation import finite_number, finite_vector, index_mask, positive_number
+from qualitas.stats._validation import (
+    finite_number,
+    finite_vector,
+    index_mask,
+    non_negative_number,
+    positive_number,
+)
 from qualitas.stats.constants import c4, d2, d3
 from qualitas.stats.errors import StatsError
 
@@ -163,11 +169,17 @@ def _plain(value):
     return value
 
 
-def _limit(values: np.ndarray) -> Limit:
-    """A float when every point has the same value, else the array."""
+def _limit(values) -> Limit:
+    """A float when the value is a scalar or every point has the same value, else the array."""
+    if np.ndim(values) == 0:
+        return float(values)
     if values.size and np.all(values == values[0]):
         return float(values[0])
     return values
+
+
+def _excluded(keep: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(index) for index in np.flatnonzero(~keep))
 
 
 def _check_L(L) -> float:
@@ -197,6 +209,156 @@ def _need_points(included: int, what: str) -> None:
             f"too few {what} to estimate control limits: {included} included, at least {MIN_POINTS} "
             "needed (20 to 25 are recommended)"
         )
+
+
+# --- shared construction: frozen or estimated parameters, limits, result objects -------------
+
+
+def _given_mean_and_sigma(
+    baseline, center, sigma, keep: np.ndarray, what: str, center_name: str = "center"
+) -> tuple[float | None, float | None]:
+    """The mean and sigma the limits are frozen at, checked; None for each one to estimate.
+
+    A ``baseline`` provides both and takes precedence over ``center``/``sigma``. When either is
+    left to estimate, at least MIN_POINTS of the points (``what``) must be included.
+    """
+    if baseline is not None:
+        given = _baseline_parameters(baseline, ("mean", "sigma"))
+        center, sigma = given["mean"], given["sigma"]
+    if center is None or sigma is None:
+        _need_points(int(keep.sum()), what)
+    if center is not None:
+        center = finite_number(center, center_name)
+    if sigma is not None:
+        sigma = non_negative_number(sigma, "sigma")
+    return center, sigma
+
+
+def _shewhart_chart(
+    chart: str,
+    points: np.ndarray,
+    positions: np.ndarray,
+    *,
+    center,
+    half_width,
+    point_sigma,
+    sigma: float,
+    excluded: tuple[int, ...],
+    L: float,
+    parameters: dict[str, float],
+    floor_at_zero: bool = True,
+    ceiling: float | None = None,
+) -> ChartResult:
+    """A chart with limits center +- half_width, each a float or one value per point.
+
+    The lower limit is floored at 0 (dispersion and attributes charts) unless ``floor_at_zero`` is
+    False, and the upper limit is capped at ``ceiling`` when one is given (p chart).
+    """
+    lower = center - half_width
+    if floor_at_zero:
+        lower = np.maximum(lower, 0.0)
+    upper = center + half_width
+    if ceiling is not None:
+        upper = np.minimum(upper, ceiling)
+    return ChartResult(
+        chart=chart,
+        center=_limit(center),
+        lcl=_limit(lower),
+        ucl=_limit(upper),
+        points=points,
+        sigma=sigma,
+        point_sigma=_limit(point_sigma),
+        positions=positions,
+        excluded=excluded,
+        L=L,
+        parameters=parameters,
+    )
+
+
+def _paired_chart(
+    name: str,
+    mean: float,
+    sigma: float,
+    keep: np.ndarray,
+    L: float,
+    *,
+    location_chart: str,
+    points: np.ndarray,
+    point_sigma,
+    dispersion_chart: str,
+    dispersions: np.ndarray,
+    dispersion_positions: np.ndarray,
+    center_factor,
+    sd_factor,
+) -> PairedChartResult:
+    """A location chart and its dispersion chart, both from the process ``mean`` and ``sigma``.
+
+    Location chart: mean +- L * point_sigma. Dispersion chart: center center_factor * sigma,
+    limits center +- L * sd_factor * sigma, LCL floored at 0 (d2, d3 for ranges; c4, sqrt(1 - c4^2)
+    for standard deviations). ``point_sigma`` and the factors are floats or one value per point.
+    """
+    excluded = _excluded(keep)
+    location = _shewhart_chart(
+        location_chart,
+        points,
+        np.arange(points.size),
+        center=mean,
+        half_width=L * point_sigma,
+        point_sigma=point_sigma,
+        sigma=sigma,
+        excluded=excluded,
+        L=L,
+        parameters={"mean": mean, "sigma": sigma},
+        floor_at_zero=False,
+    )
+    dispersion = _shewhart_chart(
+        dispersion_chart,
+        dispersions,
+        dispersion_positions,
+        center=center_factor * sigma,
+        half_width=L * sd_factor * sigma,
+        point_sigma=sd_factor * sigma,
+        sigma=sigma,
+        excluded=excluded,
+        L=L,
+        parameters={"mean": mean, "sigma": sigma},
+    )
+    return PairedChartResult(chart=name, location=location, dispersion=dispersion, sigma=sigma)
+
+
+def _subgroup_chart(
+    name: str,
+    mean: float,
+    sigma: float,
+    keep: np.ndarray,
+    L: float,
+    *,
+    means: np.ndarray,
+    sizes,
+    dispersion_chart: str,
+    dispersions: np.ndarray,
+    center_factor,
+    sd_factor,
+) -> PairedChartResult:
+    """The X-bar chart (point sigma = sigma / sqrt(n_i)) with its R or S chart.
+
+    ``sizes`` and the factors are floats (one subgroup size) or one value per subgroup.
+    """
+    return _paired_chart(
+        name,
+        mean,
+        sigma,
+        keep,
+        L,
+        location_chart="xbar",
+        points=means,
+        point_sigma=sigma / np.sqrt(sizes),
+        dispersion_chart=dispersion_chart,
+        dispersions=dispersions,
+        dispersion_positions=np.arange(means.size),
+        center_factor=center_factor,
+        sd_factor=sd_factor,
+    )
 
 
 # --- subgroup input -------------------------------------------------------------------------
@@ -267,73 +429,24 @@ def xbar_r(
     means = data.mean(axis=1)
     ranges = data.max(axis=1) - data.min(axis=1)
     keep = index_mask(exclude, count)
-    given = _baseline_parameters(baseline, ("mean", "sigma")) if baseline is not None else {}
-    mean = given.get("mean", center)
-    process_sigma = given.get("sigma", sigma)
-    if mean is None or process_sigma is None:
-        _need_points(int(keep.sum()), "subgroups")
-    mean = float(means[keep].mean()) if mean is None else finite_number(mean, "center")
+    mean, process_sigma = _given_mean_and_sigma(baseline, center, sigma, keep, "subgroups")
+    if mean is None:
+        mean = float(means[keep].mean())
     if process_sigma is None:
         process_sigma = float(ranges[keep].mean()) / d2(n)
-    else:
-        process_sigma = _non_negative(process_sigma)
-    return _paired_from_sigma("xbar_r", means, ranges, n, mean, process_sigma, keep, L, "r", d2(n), d3(n))
-
-
-def _non_negative(value) -> float:
-    number = finite_number(value, "sigma")
-    if number < 0:
-        raise StatsError(f"sigma must not be negative, got {value!r}")
-    return number
-
-
-def _paired_from_sigma(
-    name: str,
-    means: np.ndarray,
-    dispersions: np.ndarray,
-    sizes,
-    mean: float,
-    sigma: float,
-    keep: np.ndarray,
-    L: float,
-    dispersion_name: str,
-    dispersion_mean_factor,
-    dispersion_sd_factor,
-) -> PairedChartResult:
-    sizes = np.broadcast_to(np.asarray(sizes, dtype=np.float64), means.shape)
-    excluded = tuple(int(index) for index in np.flatnonzero(~keep))
-    positions = np.arange(means.size)
-    point_sigma = sigma / np.sqrt(sizes)
-    location = ChartResult(
-        chart="xbar",
-        center=mean,
-        lcl=_limit(mean - L * point_sigma),
-        ucl=_limit(mean + L * point_sigma),
-        points=means,
-        sigma=sigma,
-        point_sigma=_limit(point_sigma),
-        positions=positions,
-        excluded=excluded,
-        L=L,
-        parameters={"mean": mean, "sigma": sigma},
+    return _subgroup_chart(
+        "xbar_r",
+        mean,
+        process_sigma,
+        keep,
+        L,
+        means=means,
+        sizes=n,
+        dispersion_chart="r",
+        dispersions=ranges,
+        center_factor=d2(n),
+        sd_factor=d3(n),
     )
-    mean_factor = np.broadcast_to(np.asarray(dispersion_mean_factor, dtype=np.float64), means.shape)
-    sd_factor = np.broadcast_to(np.asarray(dispersion_sd_factor, dtype=np.float64), means.shape)
-    dispersion_center = mean_factor * sigma
-    dispersion = ChartResult(
-        chart=dispersion_name,
-        center=_limit(dispersion_center),
-        lcl=_limit(np.maximum(dispersion_center - L * sd_factor * sigma, 0.0)),
-        ucl=_limit(dispersion_center + L * sd_factor * sigma),
-        points=dispersions,
-        sigma=sigma,
-        point_sigma=_limit(sd_factor * sigma),
-        positions=positions,
-        excluded=excluded,
-        L=L,
-        parameters={"mean": mean, "sigma": sigma},
-    )
-    return PairedChartResult(chart=name, location=location, dispersion=dispersion, sigma=sigma)
 
 
 # --- X-bar and S ----------------------------------------------------------------------------
@@ -379,16 +492,10 @@ def xbar_s(
         deviations = np.array([row.std(ddof=1) for row in rows])
     L = _check_L(L)
     keep = index_mask(exclude, sizes.size)
-    given = _baseline_parameters(baseline, ("mean", "sigma")) if baseline is not None else {}
-    mean = given.get("mean", center)
-    process_sigma = given.get("sigma", sigma)
-    if mean is None or process_sigma is None:
-        _need_points(int(keep.sum()), "subgroups")
+    mean, process_sigma = _given_mean_and_sigma(baseline, center, sigma, keep, "subgroups")
     equal = bool(np.all(sizes == sizes[0]))
     if mean is None:
         mean = float(np.sum(sizes[keep] * means[keep]) / np.sum(sizes[keep]))
-    else:
-        mean = finite_number(mean, "center")
     if process_sigma is None:
         if equal:
             process_sigma = float(deviations[keep].mean()) / c4(int(sizes[0]))
@@ -396,38 +503,36 @@ def xbar_s(
             freedom = int(np.sum(sizes[keep] - 1))
             pooled = math.sqrt(float(np.sum((sizes[keep] - 1) * deviations[keep] ** 2)) / freedom)
             process_sigma = pooled / c4(freedom + 1)
-    else:
-        process_sigma = _non_negative(process_sigma)
     c4_by_size = {int(size): c4(int(size)) for size in np.unique(sizes)}
     c4_values = (
         np.array([c4_by_size[int(size)] for size in sizes])
         if not equal
         else np.full(sizes.size, c4_by_size[int(sizes[0])])
     )
-    return _paired_from_sigma(
+    return _subgroup_chart(
         "xbar_s",
-        means,
-        deviations,
-        sizes,
         mean,
         process_sigma,
         keep,
         L,
-        "s",
-        c4_values,
-        np.sqrt(1 - c4_values**2),
+        means=means,
+        sizes=sizes,
+        dispersion_chart="s",
+        dispersions=deviations,
+        center_factor=c4_values,
+        sd_factor=np.sqrt(1 - c4_values**2),
     )
 
 
 # --- individuals and moving range -----------------------------------------------------------
 
 
-def _moving_range_sigma(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    moving = np.abs(np.diff(values))
+def _moving_range_sigma(moving: np.ndarray, keep: np.ndarray) -> float:
+    """MR- / d2(2) over the moving ranges whose two values are both included."""
     usable = keep[1:] & keep[:-1]
     if not usable.any():
         raise StatsError("too few consecutive included values to estimate sigma from moving ranges")
-    return moving, usable, float(moving[usable].mean()) / d2(2)
+    return float(moving[usable].mean()) / d2(2)
 
 
 def imr(
@@ -453,46 +558,27 @@ def imr(
     data = finite_vector(values, "values", minimum=MIN_POINTS)
     L = _check_L(L)
     keep = index_mask(exclude, data.size)
-    given = _baseline_parameters(baseline, ("mean", "sigma")) if baseline is not None else {}
-    mean = given.get("mean", center)
-    process_sigma = given.get("sigma", sigma)
+    mean, process_sigma = _given_mean_and_sigma(baseline, center, sigma, keep, "values")
     moving = np.abs(np.diff(data))
-    if mean is None or process_sigma is None:
-        _need_points(int(keep.sum()), "values")
-    mean = float(data[keep].mean()) if mean is None else finite_number(mean, "center")
+    if mean is None:
+        mean = float(data[keep].mean())
     if process_sigma is None:
-        moving, _, process_sigma = _moving_range_sigma(data, keep)
-    else:
-        process_sigma = _non_negative(process_sigma)
-    excluded = tuple(int(index) for index in np.flatnonzero(~keep))
-    location = ChartResult(
-        chart="individuals",
-        center=mean,
-        lcl=mean - L * process_sigma,
-        ucl=mean + L * process_sigma,
+        process_sigma = _moving_range_sigma(moving, keep)
+    return _paired_chart(
+        "imr",
+        mean,
+        process_sigma,
+        keep,
+        L,
+        location_chart="individuals",
         points=data,
-        sigma=process_sigma,
         point_sigma=process_sigma,
-        positions=np.arange(data.size),
-        excluded=excluded,
-        L=L,
-        parameters={"mean": mean, "sigma": process_sigma},
+        dispersion_chart="moving_range",
+        dispersions=moving,
+        dispersion_positions=np.arange(1, data.size),
+        center_factor=d2(2),
+        sd_factor=d3(2),
     )
-    mr_center = d2(2) * process_sigma
-    dispersion = ChartResult(
-        chart="moving_range",
-        center=mr_center,
-        lcl=max(mr_center - L * d3(2) * process_sigma, 0.0),
-        ucl=mr_center + L * d3(2) * process_sigma,
-        points=moving,
-        sigma=process_sigma,
-        point_sigma=d3(2) * process_sigma,
-        positions=np.arange(1, data.size),
-        excluded=excluded,
-        L=L,
-        parameters={"mean": mean, "sigma": process_sigma},
-    )
-    return PairedChartResult(chart="imr", location=location, dispersion=dispersion, sigma=process_sigma)
 
 
 # --- attributes charts ----------------------------------------------------------------------
@@ -521,30 +607,23 @@ def _center_given(baseline, center, key: str) -> float | None:
     if baseline is not None:
         return _baseline_parameters(baseline, (key,))[key]
     if center is not None:
-        value = finite_number(center, "center")
-        if value < 0:
-            raise StatsError(f"center must not be negative, got {center!r}")
-        return value
+        return non_negative_number(center, "center")
     return None
 
 
 def _attribute_result(chart, center, spread, points, keep, L, sigma, parameters) -> ChartResult:
-    lower = np.maximum(center - L * spread, 0.0)
-    upper = center + L * spread
-    if chart == "p":
-        upper = np.minimum(upper, 1.0)
-    return ChartResult(
-        chart=chart,
+    return _shewhart_chart(
+        chart,
+        points,
+        np.arange(points.size),
         center=float(center),
-        lcl=_limit(lower),
-        ucl=_limit(upper),
-        points=points,
+        half_width=L * spread,
+        point_sigma=spread,
         sigma=sigma,
-        point_sigma=_limit(spread),
-        positions=np.arange(points.size),
-        excluded=tuple(int(index) for index in np.flatnonzero(~keep)),
+        excluded=_excluded(keep),
         L=L,
         parameters=parameters,
+        ceiling=1.0 if chart == "p" else None,
     )
 
 
@@ -677,17 +756,16 @@ def u_chart(
 
 
 def _target_and_sigma(data, keep, baseline, target, sigma) -> tuple[float, float]:
+    # Unlike the Shewhart charts, a target or sigma given here overrides the baseline's.
     if baseline is not None:
         given = _baseline_parameters(baseline, ("mean", "sigma"))
         target = given["mean"] if target is None else target
         sigma = given["sigma"] if sigma is None else sigma
-    if target is None or sigma is None:
-        _need_points(int(keep.sum()), "values")
-    target = float(data[keep].mean()) if target is None else finite_number(target, "target")
+    target, sigma = _given_mean_and_sigma(None, target, sigma, keep, "values", center_name="target")
+    if target is None:
+        target = float(data[keep].mean())
     if sigma is None:
-        _, _, sigma = _moving_range_sigma(data, keep)
-    else:
-        sigma = _non_negative(sigma)
+        sigma = _moving_range_sigma(np.abs(np.diff(data)), keep)
     return target, float(sigma)
 
 
@@ -733,7 +811,7 @@ def ewma(
         sigma=sigma,
         point_sigma=spread,
         positions=np.arange(data.size),
-        excluded=tuple(int(index) for index in np.flatnonzero(~keep)),
+        excluded=_excluded(keep),
         L=L,
         parameters={"mean": target, "sigma": sigma, "lam": weight},
     )
@@ -786,7 +864,7 @@ def cusum(
         sigma=sigma,
         point_sigma=None,
         positions=np.arange(data.size),
-        excluded=tuple(int(index) for index in np.flatnonzero(~keep)),
+        excluded=_excluded(keep),
         L=h,
         parameters={"mean": target, "sigma": sigma, "k": k, "h": h},
         upper=upper,

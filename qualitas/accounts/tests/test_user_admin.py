@@ -220,11 +220,20 @@ def test_reactivating_lets_the_person_sign_in_again_tokens_stay_revoked(admin, p
     assert services.sign_in(person.email, PASSWORD).outcome == "signed_in"
 
 
+def test_a_deactivation_without_the_permission_is_forbidden_and_writes_nothing(manager, person):
+    tokens = WriteCheck(ApiToken)
+    check = WriteCheck(User, person)
+    with pytest.raises(PermissionDenied):
+        services.deactivate_user(person, manager, REASON)
+    check.assert_nothing_written()
+    tokens.assert_nothing_written()
+    assert User.objects.get(pk=person.pk).is_active
+
+
 @pytest.mark.parametrize(
     ("who", "reason", "blocker"),
     [
         ("self", REASON, "you cannot deactivate yourself"),
-        ("manager", REASON, "you do not have permission"),
         ("admin", "", "a reason is required"),
         ("admin", "   ", "a reason is required"),
     ],
@@ -360,8 +369,8 @@ def test_a_qa_manager_cannot_deactivate_or_reactivate_on_the_page(admin, manager
     client = signed_in_client(manager)
     check = WriteCheck(User, person)
     response = client.post(f"/accounts/users/{person.pk}/actions/{action}/", {"reason": REASON})
-    assert response.status_code == 409
-    assert "you do not have permission" in response.content.decode()
+    assert response.status_code == 403
+    assert "You do not have permission" in response.content.decode()
     check.assert_nothing_written()
 
 
@@ -395,7 +404,6 @@ def test_the_api_deactivates_and_reactivates_with_a_reason(admin, person):
 @pytest.mark.parametrize(
     ("who", "data", "blocker"),
     [
-        ("manager", {"reason": REASON}, "you do not have permission"),
         ("admin", {}, "a reason is required"),
         ("person", {"reason": REASON}, "you cannot deactivate yourself"),
     ],
@@ -410,6 +418,16 @@ def test_the_api_refuses_deactivation_and_writes_nothing(admin, manager, person,
     check.assert_nothing_written()
 
 
+def test_the_api_refuses_a_deactivation_without_the_permission_with_403(manager, person):
+    check = WriteCheck(User, person)
+    response = api_as(manager).post(
+        f"/api/v1/users/{person.pk}/actions/deactivate/", {"reason": REASON}, format="json"
+    )
+    assert response.status_code == 403
+    assert "permission" in response.json()["detail"]
+    check.assert_nothing_written()
+
+
 def test_the_api_offers_no_other_writes_on_users(admin, person):
     api = api_as(admin)
     check = WriteCheck(User, person)
@@ -420,3 +438,22 @@ def test_the_api_offers_no_other_writes_on_users(admin, person):
     )
     assert api.post(f"/api/v1/users/{person.pk}/actions/promote/", {}, format="json").status_code == 404
     check.assert_nothing_written()
+
+
+def test_the_last_admin_cannot_lose_the_role_or_be_deactivated():
+    only_admin = make_user(role="Admin")
+    other = make_user(role="Admin")
+    other.is_active = False
+    other.save()
+    with pytest.raises(ValidationError, match="last active Admin"):
+        services.update_user(only_admin, only_admin, only_admin.full_name, roles=[])
+    assert only_admin.groups.filter(name="Admin").exists()
+    superuser = make_user(is_superuser=True)
+    with pytest.raises(TransitionNotAllowed, match="last active Admin"):
+        services.deactivate_user(only_admin, superuser, "leaving")
+    only_admin.refresh_from_db()
+    assert only_admin.is_active
+    # With a second active Admin both become possible.
+    other.groups.add(Group.objects.get(name="Admin"))
+    services.reactivate_user(other, superuser, "back")
+    services.deactivate_user(only_admin, superuser, "leaving")

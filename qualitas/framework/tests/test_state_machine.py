@@ -2,6 +2,7 @@
 writes a domain event; the API answers 409 with the blockers and the detail page shows them."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -59,17 +60,25 @@ def test_a_transition_from_the_wrong_state_says_which_state_it_needs():
     assert blockers(Approve, widget(Status.DRAFT), user) == ["the record is Draft; this needs In review"]
 
 
-def test_a_user_without_the_permission_is_blocked():
+def forbidden(action_class, obj, user):
+    """Checking is refused outright (403, not 409), and the page still lists why."""
+    action = action_class(obj, user)
+    with pytest.raises(PermissionDenied, match=f"permission for “{action_class.label}”"):
+        action.check()
+    return action.get_blockers()
+
+
+def test_a_user_without_the_permission_is_refused():
     obj = widget(Status.REVIEW)
-    assert blockers(Approve, obj, user_with(Widget, EDITOR)) == ["you do not have permission"]
-    assert blockers(Submit, widget(), user_with(Widget, ("view",))) == ["you do not have permission"]
-    assert blockers(Submit, widget(), None) == ["you do not have permission"]
+    assert forbidden(Approve, obj, user_with(Widget, EDITOR)) == ["you do not have permission"]
+    assert forbidden(Submit, widget(), user_with(Widget, ("view",))) == ["you do not have permission"]
+    assert forbidden(Submit, widget(), None) == ["you do not have permission"]
 
 
-def test_a_customer_outside_the_scope_is_blocked():
+def test_a_customer_outside_the_scope_is_refused():
     company_a, company_b = customer_company(), customer_company()
     customer = customer_of(company_a, Widget, EDITOR)
-    assert blockers(Submit, widget(customer=company_b), customer) == ["you do not have permission"]
+    assert forbidden(Submit, widget(customer=company_b), customer) == ["you do not have permission"]
     Submit(widget(customer=company_a), customer).check()
 
 
@@ -145,7 +154,7 @@ def test_a_blocked_execute_writes_nothing():
     user = user_with(Widget, EDITOR)
     obj = widget(Status.REVIEW)
     check = WriteCheck(Widget, obj)
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(PermissionDenied):
         Approve(obj, user).execute()
     with pytest.raises(TransitionNotAllowed):
         Reject(obj, user).execute(reason="")
@@ -233,8 +242,8 @@ def test_api_refuses_anonymous_unpermitted_and_out_of_scope_users(api):
     api.force_login(nobody)
     assert_error(api.post(action_url(obj, "submit"), {}, format="json"), 403)
     api.force_login(viewer)
-    body = assert_error(api.post(action_url(obj, "submit"), {}, format="json"), 409)
-    assert body["errors"]["blockers"] == ["you do not have permission"]
+    body = assert_error(api.post(action_url(obj, "submit"), {}, format="json"), 403)
+    assert "permission" in body["detail"]
     api.force_login(customer)
     assert_error(api.post(action_url(obj, "submit"), {}, format="json"), 404)
     check.assert_nothing_written()

@@ -161,6 +161,7 @@ class RecordView(View):
             can_change = user.has_perm(permission_name(self.model, "change")) and (
                 self.queryset("change").filter(pk=obj.pk).exists()
             )
+            machine = getattr(self.model, "state_machine", None)
             context.update(
                 {
                     "object": obj,
@@ -172,6 +173,8 @@ class RecordView(View):
                     "tabs": [
                         (tab, f"{obj.get_absolute_url()}{tab.url_suffix}") for tab in tabs_for(self.model)
                     ],
+                    # The header shows the record's actions on every tab.
+                    "actions": machine.available(obj, user) if machine else [],
                 }
             )
         return context
@@ -221,12 +224,10 @@ class DetailView(RecordView):
         self.require("view")
         obj = self.get_object()
         access.record_view(obj)
-        machine = getattr(self.model, "state_machine", None)
         context = {
             **self.base_context(obj),
             "active_tab": "overview",
             "panels": [panel.render(obj, request) for panel in self.viewset.get_panels(obj)],
-            "actions": machine.available(obj, request.user) if machine else [],
         }
         return render(request, self.viewset.detail_template, context)
 
