@@ -60,10 +60,13 @@ class ObjectChange(AppendOnlyModel):
         related_name="+",
     )
     user_name = models.CharField(max_length=200, blank=True)
-    request_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # Not indexed: every index costs each audited write, and a request's changes are rarely
+    # looked up by its id alone.
+    request_id = models.UUIDField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = ChoiceSetField(max_length=20, choice_set=ChangeActionChoices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Indexed through ``objectchange_object`` (content_type, object_id, time), which it leads.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, blank=True)

@@ -1,10 +1,12 @@
-"""Infrastructure signals: many-to-many changes on audited models are audited too, and the
-periodic-job registry is written to the scheduler after every migrate."""
+"""Infrastructure signals: many-to-many changes on audited models are audited too; after every
+migrate the periodic-job registry is written to the scheduler and the append-only triggers are
+checked (and re-created where a migration dropped them)."""
 
+from django.db import connections
 from django.db.models.signals import m2m_changed, post_migrate
 from django.dispatch import receiver
 
-from qualitas.core import audit
+from qualitas.core import audit, triggers
 from qualitas.core.choices import ChangeActionChoices
 from qualitas.framework.jobs import sync_periodic_tasks
 from qualitas.framework.models.base import AuditedModel
@@ -31,3 +33,9 @@ def schedule_periodic_jobs(sender, using="default", **kwargs):
     # post_migrate is sent once per app; the schedule needs writing once.
     if sender.name == "qualitas.core":
         sync_periodic_tasks(using=using)
+
+
+@receiver(post_migrate)
+def keep_audit_tables_append_only(sender, using="default", **kwargs):
+    if sender.name == "qualitas.core":
+        triggers.ensure_triggers(connections[using])

@@ -42,6 +42,42 @@ def create_triggers(vendor, execute):
                 execute(sqlite_trigger(table, operation))
 
 
+def existing_triggers(connection):
+    """Names of the append-only triggers present in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            return set()
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected_triggers(vendor):
+    if vendor == "sqlite":
+        return {
+            f"{table}_no_{operation}" for table in APPEND_ONLY_TABLES for operation in ("update", "delete")
+        }
+    if vendor == "postgresql":
+        return {
+            f"{table}_{suffix}" for table in APPEND_ONLY_TABLES for suffix in ("append_only", "no_truncate")
+        }
+    return set()
+
+
+def ensure_triggers(connection):
+    """Re-create any missing append-only trigger. SQLite rebuilds a table (and loses its triggers)
+    whenever a migration alters one of its columns, so this runs after every migrate. Returns the
+    names it had to re-create."""
+    missing = expected_triggers(connection.vendor) - existing_triggers(connection)
+    if missing:
+        with connection.cursor() as cursor:
+            drop_triggers(connection.vendor, cursor.execute)
+            create_triggers(connection.vendor, cursor.execute)
+    return missing
+
+
 def drop_triggers(vendor, execute):
     for table in APPEND_ONLY_TABLES:
         if vendor == "postgresql":

@@ -24,4 +24,6 @@ def append_only_suspended():
             try:
                 yield cursor
             finally:
+                # A flush re-creates them itself (post_migrate): replace, don't add.
+                drop_triggers(connection.vendor, cursor.execute)
                 create_triggers(connection.vendor, cursor.execute)

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from qualitas.accounts.models import Company
 from qualitas.core import audit
 from qualitas.core.models import AppendOnlyError, AuditChainLink, ObjectChange
+from qualitas.core.triggers import existing_triggers, expected_triggers
 from qualitas.framework.context import change_context
 from qualitas.testing.database import append_only_suspended
 from qualitas.testing.factories import make_company, make_user
@@ -147,3 +148,18 @@ def test_float_values_keep_their_hash_through_the_database():
     )
     result = audit.verify()
     assert result.ok, result.problem
+
+
+def test_every_append_only_trigger_exists_after_migrate():
+    assert expected_triggers(connection.vendor) <= existing_triggers(connection)
+
+
+def test_missing_triggers_are_recreated_after_migrate():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER core_objectchange_no_delete")
+        else:
+            cursor.execute("DROP TRIGGER core_objectchange_append_only ON core_objectchange")
+    assert not expected_triggers(connection.vendor) <= existing_triggers(connection)
+    call_command("migrate", verbosity=0)
+    assert expected_triggers(connection.vendor) <= existing_triggers(connection)
