@@ -101,11 +101,19 @@ def _snapshot(model, read):
 
 
 def diff(before, after):
-    keys = set(before or {}) | set(after or {})
+    """``{field: [before, after]}`` for every field whose value differs.
+
+    A new record (no ``before``) lists only the fields that were given a value: an empty text
+    or a null says nothing the absence of the field does not, and leaving them out keeps the
+    most frequent entry small.
+    """
+    if before is None:
+        return {key: [None, value] for key, value in sorted((after or {}).items()) if value not in (None, "")}
+    keys = set(before) | set(after or {})
     return {
-        key: [(before or {}).get(key), (after or {}).get(key)]
+        key: [before.get(key), (after or {}).get(key)]
         for key in sorted(keys)
-        if (before or {}).get(key) != (after or {}).get(key)
+        if before.get(key) != (after or {}).get(key)
     }
 
 
