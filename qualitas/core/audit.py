@@ -198,13 +198,43 @@ def _insert_one(entry):
     """
     alias = ObjectChange._base_manager.db
     connection = connections[alias]
-    fields = _insert_fields()
-    params = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in fields]
+    params = [prepare(getattr(entry, attname)) for attname, prepare in _preparers(alias)]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(alias), params)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
     entry._state.db = alias
+
+
+@functools.cache
+def _preparers(alias):
+    """For each inserted column, its attribute and how its value becomes a query parameter.
+
+    The same conversions ``Model.save()`` applies (``get_db_prep_save``), looked up once: plain
+    text and ids pass through, datetimes and addresses use the backend's adapters, and the few
+    fields with their own preparation (JSON, UUID) keep it.
+    """
+    connection = connections[alias]
+    preparers = []
+    for field in _insert_fields():
+        if isinstance(field, models.DateTimeField):
+            prepare = connection.ops.adapt_datetimefield_value
+        elif isinstance(field, models.GenericIPAddressField):
+            prepare = connection.ops.adapt_ipaddressfield_value
+        elif isinstance(field, models.ForeignKey | models.CharField | models.TextField):
+            prepare = _as_is
+        else:
+            prepare = functools.partial(_field_prep, field, connection)
+        preparers.append((field.attname, prepare))
+    return preparers
+
+
+def _as_is(value):
+    return value
+
+
+def _field_prep(field, connection, value):
+    return field.get_db_prep_save(value, connection)
 
 
 @functools.cache
