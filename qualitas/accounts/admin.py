@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from qualitas.accounts import services
-from qualitas.accounts.models import AccountLock, ApiToken, Invitation, LoginAttempt
+from qualitas.accounts.models import AccountLock, ApiToken, Company, Invitation, LoginAttempt, User
 
 
 def sign_in_through_qualitas(request, extra_context=None):
@@ -99,3 +99,37 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_display = ("email", "company", "invited_by", "created", "expires", "accepted_at", "is_archived")
     search_fields = ("email",)
     exclude = ("token_hash",)
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    """Saves and deletions go through the model, so they are audited like any other write."""
+
+    list_display = ("name", "code", "kind", "country", "is_archived")
+    list_filter = ("kind", "is_archived")
+    search_fields = ("name", "code", "email")
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    """People, for administrators. Passwords are never edited here: people set their own (reset by
+    e-mail), and roles are best given on the person's page, which checks who may grant what."""
+
+    list_display = ("email", "full_name", "company", "is_active", "last_login")
+    list_filter = ("is_active", "groups", "company")
+    search_fields = ("email", "full_name", "department", "job_title")
+    fields = (
+        "email",
+        "full_name",
+        "company",
+        "department",
+        "job_title",
+        "is_active",
+        "groups",
+        "must_change_password",
+    )
+    filter_horizontal = ("groups",)
+    readonly_fields = ("email",)
+
+    def has_add_permission(self, request):
+        return False  # people join by invitation
