@@ -46,7 +46,8 @@ class LogFilterSet(django_filters.FilterSet):
 
 class ObjectChangeFilterSet(LogFilterSet):
     action = django_filters.MultipleChoiceFilter(choices=ChangeActionChoices.choices())
-    request_id = django_filters.UUIDFilter()
+    request_id = django_filters.UUIDFilter(label="Request id")
+    ip = django_filters.CharFilter(label="IP address")
     reason = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -101,6 +102,7 @@ class DomainEventFilterSet(LogFilterSet):
 
 class AccessLogFilterSet(LogFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=AccessKindChoices.choices())
+    ip = django_filters.CharFilter(label="IP address")
 
     class Meta:
         model = AccessLog

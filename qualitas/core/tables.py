@@ -1,5 +1,5 @@
 from qualitas.core.models import AccessLog, DomainEvent, ObjectChange
-from qualitas.framework.tables import ChoiceColumn, Column, Table
+from qualitas.framework.tables import ChoiceColumn, Column, ShortColumn, Table
 
 
 class ObjectChangeTable(Table):
@@ -11,7 +11,7 @@ class ObjectChangeTable(Table):
     )
     object_repr = Column(verbose_name="Record")
     reason = Column()
-    request_id = Column(verbose_name="Request")
+    request_id = ShortColumn(verbose_name="Request")
 
     class Meta:
         model = ObjectChange

@@ -124,6 +124,22 @@ class ChoiceColumn(Column):
         return choice_set.label(value) if choice_set else _choice_label(self.field, value)
 
 
+class ShortColumn(Column):
+    """A long identifier (a UUID, a hash) shown by its first characters, in full on hover and in
+    exports."""
+
+    def __init__(self, length=8, **kwargs):
+        super().__init__(**kwargs)
+        self.length = length
+
+    def render(self, record):
+        value = self.value(record)
+        if value in (None, ""):
+            return super().render(record)
+        text = str(value)
+        return format_html('<code title="{}">{}</code>', text, text[: self.length])
+
+
 class BooleanColumn(Column):
     def render(self, record):
         value = self.value(record)
