@@ -19,7 +19,7 @@ SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils libmagic1
 PYTEST_ARGS ?=
 
 .PHONY: help run test test-sqlite test-postgres lint checks venv frontend tools system-deps migrate demo \
-	benchmark clean
+	benchmark clean typecheck
 
 help:
 	@echo "make run        set up everything and serve Qualitas on http://$(HOST):$(PORT) with demo data"
@@ -85,9 +85,12 @@ demo: migrate
 run: demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-lint: venv
+lint: venv typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy qualitas/stats qualitas/framework qualitas/core/audit.py qualitas/core/services.py qualitas/accounts/services.py
 
 # The static files (frontend) must exist: STATICFILES_DIRS points at them.
 checks: venv frontend

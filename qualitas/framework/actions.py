@@ -18,11 +18,14 @@
 ``execute(reason=..., **params)`` checks, performs, audits and records a domain event.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from qualitas.core.choices import ChangeActionChoices
 from qualitas.core.events import emit
+from qualitas.framework.choices import ChoiceSet
 from qualitas.framework.context import change_context
 from qualitas.framework.scoping import permission_name
 
@@ -38,19 +41,19 @@ class Action:
     name = ""
     label = ""
     #: States the action starts from. Empty means any state (e.g. an edit that keeps the state).
-    source = ()
+    source: tuple[Any, ...] = ()
     #: The state after the action, or None when the action does not change the state.
-    target = None
+    target: Any = None
     #: A model permission action (``change``) or a full permission name (``capa.approve_capa``).
     permission = "change"
     requires_reason = False
     #: What the action does, shown on its confirmation page (one or two sentences).
     description = ""
     #: The meaning of the electronic signature this action needs, or None. Issue 3 enforces it.
-    signature_meaning = None
+    signature_meaning: str | None = None
     color = "primary"
     #: A domain event name written on success, e.g. ``capa.approved``. Defaults to ``<model>.<name>``.
-    event = None
+    event: str | None = None
 
     def __init__(self, obj, user):
         self.obj = obj
@@ -137,8 +140,8 @@ class Action:
 
 class StateMachine:
     field = "status"
-    choices = None
-    actions = ()
+    choices: type[ChoiceSet] | None = None
+    actions: tuple[type[Action], ...] = ()
 
     @classmethod
     def get_action(cls, name):

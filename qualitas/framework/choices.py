@@ -1,5 +1,7 @@
 """ChoiceSets: the values of a choice field with their labels and colours, declared once."""
 
+from typing import Any
+
 
 class ChoiceSetMeta(type):
     def __new__(mcs, name, bases, attrs):
@@ -23,7 +25,7 @@ class ChoiceSet(metaclass=ChoiceSetMeta):
     dark) so that badges look the same everywhere.
     """
 
-    CHOICES = []
+    CHOICES: list[tuple[Any, ...]] = []
 
     @classmethod
     def choices(cls):

@@ -69,7 +69,7 @@ class RecordFilterSet(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    search_fields = ()
+    search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
         value = value.strip()

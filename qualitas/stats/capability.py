@@ -331,10 +331,11 @@ def capability(
             reasons["Cpm"] = "zero variation on target: the index is undefined"
         else:
             tau = math.sqrt(overall * overall + (mean - target) ** 2)
-            indices["Cpm"] = (usl - lsl) / (6.0 * tau)
+            cpm = (usl - lsl) / (6.0 * tau)
+            indices["Cpm"] = cpm
             if overall > 0 and n > 1:
                 xi = (mean - target) / overall
-                intervals["Cpm"] = _boyles_interval(indices["Cpm"], n, xi, confidence)
+                intervals["Cpm"] = _boyles_interval(cpm, n, xi, confidence)
     for key in INDEX_NAMES:
         value = indices[key]
         if value is None or key == "Cpm" or n < 2:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy.signal import lfilter
@@ -364,6 +364,10 @@ def _subgroup_chart(
 # --- subgroup input -------------------------------------------------------------------------
 
 
+@overload
+def _subgroups(subgroups, allow_unequal: Literal[False]) -> np.ndarray: ...
+@overload
+def _subgroups(subgroups, allow_unequal: bool) -> list[np.ndarray] | np.ndarray: ...
 def _subgroups(subgroups, allow_unequal: bool) -> list[np.ndarray] | np.ndarray:
     """A 2-D array (equal sizes, validated in one pass) or, for unequal sizes, a list of rows."""
     try:
@@ -374,9 +378,10 @@ def _subgroups(subgroups, allow_unequal: bool) -> list[np.ndarray] | np.ndarray:
         if table.shape[0] == 0 or table.shape[1] == 0:
             raise StatsError("no subgroups given")
         if not np.isfinite(table).all():
-            rows, columns = np.nonzero(~np.isfinite(table))
+            bad_rows, bad_columns = np.nonzero(~np.isfinite(table))
             raise StatsError(
-                f"subgroups contain NaN or infinite values (subgroup {int(rows[0])}, position {int(columns[0])})"
+                "subgroups contain NaN or infinite values "
+                f"(subgroup {int(bad_rows[0])}, position {int(bad_columns[0])})"
             )
         return table
     if (table is not None and table.ndim != 1) or isinstance(subgroups, str):

@@ -17,7 +17,7 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy import stats
@@ -77,11 +77,11 @@ class GageRRResult:
 
     @property
     def ev(self) -> float:
-        return self.components["EV"]
+        return cast(float, self.components["EV"])
 
     @property
     def av(self) -> float:
-        return self.components["AV"]
+        return cast(float, self.components["AV"])
 
     @property
     def interaction(self) -> float | None:
@@ -89,15 +89,15 @@ class GageRRResult:
 
     @property
     def grr(self) -> float:
-        return self.components["GRR"]
+        return cast(float, self.components["GRR"])
 
     @property
     def pv(self) -> float:
-        return self.components["PV"]
+        return cast(float, self.components["PV"])
 
     @property
     def tv(self) -> float:
-        return self.components["TV"]
+        return cast(float, self.components["TV"])
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -44,7 +44,7 @@ class AuditedModel(models.Model):
 
     #: The path from this model to the customer Company, for customer scoping. None means customers
     #: never see this model.
-    customer_scope = None
+    customer_scope: str | None = None
 
     class Meta:
         abstract = True
@@ -82,7 +82,7 @@ class AuditedModel(models.Model):
             audit.record_change(self, action, before=before, after=after)
             self._audit_before = after
 
-    save.alters_data = True
+    save.alters_data = True  # type: ignore[attr-defined]
 
     def before_save(self, adding):
         """Hook for derived values (numbers, defaults) computed inside the save transaction."""
@@ -108,7 +108,7 @@ class AuditedModel(models.Model):
             audit.record_change(self, ChangeActionChoices.DELETE, before=before, after=None)
             return super().delete(*args, **kwargs)
 
-    delete.alters_data = True
+    delete.alters_data = True  # type: ignore[attr-defined]
 
     def get_absolute_url(self):
         try:
@@ -150,7 +150,7 @@ class ArchivableModel(AuditedModel):
         with change_reason(reason.strip()):
             self.save(audit_action=ChangeActionChoices.ARCHIVE)
 
-    archive.alters_data = True
+    archive.alters_data = True  # type: ignore[attr-defined]
 
     def restore(self, reason):
         if not (reason or "").strip():
@@ -164,7 +164,7 @@ class ArchivableModel(AuditedModel):
         with change_reason(reason.strip()):
             self.save(audit_action=ChangeActionChoices.RESTORE)
 
-    restore.alters_data = True
+    restore.alters_data = True  # type: ignore[attr-defined]
 
 
 class PrimaryModel(ArchivableModel):
@@ -212,7 +212,7 @@ class VersionedModel(models.Model):
     is_current = models.BooleanField(default=True, editable=False)
 
     #: Fields that a new version does not copy (it starts from their defaults).
-    version_reset_fields = ()
+    version_reset_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

@@ -32,7 +32,7 @@ class AuditedQuerySet(RestrictedQuerySet):
             )
             return count
 
-    update.queryset_only = True
+    update.queryset_only = True  # type: ignore[attr-defined]
 
     def delete(self):
         with transaction.atomic(using=self.db):
@@ -42,7 +42,7 @@ class AuditedQuerySet(RestrictedQuerySet):
             audit.record_bulk(rows, ChangeActionChoices.DELETE, befores=befores, afters=[None] * len(rows))
             return super().delete()
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db):

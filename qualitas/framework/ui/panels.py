@@ -49,7 +49,7 @@ def display_value(obj, name):
 
 
 class Panel:
-    template_name = None
+    template_name: str | None = None
 
     def __init__(self, title):
         self.title = title
