@@ -57,19 +57,19 @@ class PasswordForm(StyledFormMixin, forms.Form):
     )
 
 
+def new_password_field(label):
+    """A field for choosing a password: not stripped, and marked for password managers."""
+    return forms.CharField(
+        label=label,
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
 class NewPasswordForm(StyledFormMixin, forms.Form):
-    new_password1 = forms.CharField(
-        label="New password",
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label="Confirm new password",
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password1 = new_password_field("New password")
+    new_password2 = new_password_field("Confirm new password")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,18 +109,8 @@ class SignUpForm(StyledFormMixin, forms.Form):
 
     email = forms.EmailField(label="E-mail", max_length=254)
     full_name = forms.CharField(label="Full name", max_length=200)
-    password = forms.CharField(
-        label="Password",
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_confirm = forms.CharField(
-        label="Confirm password",
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password = new_password_field("Password")
+    password_confirm = new_password_field("Confirm password")
 
     def __init__(self, *args, invitation=None, **kwargs):
         super().__init__(*args, **kwargs)

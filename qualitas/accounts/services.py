@@ -552,12 +552,7 @@ def _lock_if_due(email, user, ip):
     limit = settings.QUALITAS_LOCKOUT_ATTEMPTS
     locks = []
     if email:
-        previous = (
-            AccountLock.objects.filter(kind=LockKindChoices.ACCOUNT, email=email)
-            .order_by("-created")
-            .values_list("created", flat=True)
-            .first()
-        )
+        previous = _last_lock_time(LockKindChoices.ACCOUNT, email=email)
         success = (
             LoginAttempt.objects.filter(email=email, success=True)
             .order_by("-time")
@@ -569,17 +564,23 @@ def _lock_if_due(email, user, ip):
         if failures >= limit:
             locks.append(_lock(LockKindChoices.ACCOUNT, failures, email=email, user=user, ip=ip))
     if ip:
-        previous = (
-            AccountLock.objects.filter(kind=LockKindChoices.ADDRESS, ip=ip)
-            .order_by("-created")
-            .values_list("created", flat=True)
-            .first()
-        )
+        previous = _last_lock_time(LockKindChoices.ADDRESS, ip=ip)
         since = max(moment for moment in (window_start, previous) if moment is not None)
         failures = _counted_failures(since, ip=ip)
         if failures >= limit:
             locks.append(_lock(LockKindChoices.ADDRESS, failures, email=email, ip=ip))
     return locks
+
+
+def _last_lock_time(kind, **match):
+    """When the last lock of this kind on this e-mail or address began (failures before it have
+    been paid for), or None."""
+    return (
+        AccountLock.objects.filter(kind=kind, **match)
+        .order_by("-created")
+        .values_list("created", flat=True)
+        .first()
+    )
 
 
 def _lock(kind, failures, email="", user=None, ip=None):
