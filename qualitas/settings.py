@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "qualitas.framework",
     "qualitas.core",
     "qualitas.accounts",
+    "qualitas.signatures",
+    "qualitas.approvals",
+    "qualitas.notifications",
+    "qualitas.reports",
+    "qualitas.compliance",
 ]
 if TESTING:
     INSTALLED_APPS.append("qualitas.testing.testapp")
@@ -275,12 +280,22 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The test suite runs tasks in-process unless a test starts a real worker (see core's job tests).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+CELERY_TASK_EAGER_PROPAGATES = TESTING
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# --- Attachments -------------------------------------------------------------------------------
+
+# --- Signatures and approvals -------------------------------------------------------------------
+
+# --- Notifications ------------------------------------------------------------------------------
+
+# --- Reports ------------------------------------------------------------------------------------
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -1,3 +1,3 @@
-from qualitas.framework.views.generic.viewset import ModelViews
+from qualitas.framework.views.generic.viewset import ModelViews, RecordTabView, RecordView
 
-__all__ = ("ModelViews",)
+__all__ = ("ModelViews", "RecordTabView", "RecordView")

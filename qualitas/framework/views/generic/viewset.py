@@ -34,7 +34,7 @@ from qualitas.framework.registry import register_model
 from qualitas.framework.scoping import permission_name
 from qualitas.framework.tables import ORDER_PARAM
 from qualitas.framework.ui.panels import RecordInfoPanel
-from qualitas.framework.ui.tabs import Tab, register_tab, tabs_for
+from qualitas.framework.ui.tabs import Tab, get_tab, register_tab, tabs_for
 
 PAGE_SIZES = (25, 50, 100, 250)
 
@@ -107,6 +107,10 @@ class ModelViews:
                     name=cls.name("restore"),
                 ),
             ]
+        # Last: the tabs other apps register (attachments, signatures, approvals, ...).
+        patterns.append(
+            path(f"{prefix}/<int:pk>/<slug:tab>/", TabView.as_view(viewset=cls), name=cls.name("tab"))
+        )
         return patterns
 
     @classmethod
@@ -337,6 +341,40 @@ class ActionView(RecordView):
             "blockers": blockers or action.get_blockers(),
         }
         return render(self.request, "framework/action_form.html", context, status=status)
+
+
+class TabView(RecordView):
+    """Routes ``<prefix>/<pk>/<tab>/`` to the view of the registered tab of that name."""
+
+    def dispatch(self, request, *args, **kwargs):
+        tab = get_tab(self.model, kwargs["tab"])
+        if tab is None:
+            raise Http404("No such tab")
+        return tab.view.as_view(viewset=self.viewset)(request, pk=kwargs["pk"])
+
+
+class RecordTabView(RecordView):
+    """A detail-page tab: the record's header and tabs, then the tab's own template.
+
+    Subclasses set ``tab_name`` and ``template_name`` and return their context from
+    ``get_context(obj)``; ``post`` is theirs to add. The record is fetched through the same
+    permission-scoped queryset as the detail page, so a record the user may not see is a 404.
+    """
+
+    tab_name = ""
+    template_name = ""
+
+    def get(self, request, pk):
+        self.require("view")
+        obj = self.get_object()
+        return self.render_tab(obj)
+
+    def get_context(self, obj):
+        return {}
+
+    def render_tab(self, obj, status=200, **extra):
+        context = {**self.base_context(obj), "active_tab": self.tab_name, **self.get_context(obj), **extra}
+        return render(self.request, self.template_name, context, status=status)
 
 
 def _int(value, default):
