@@ -34,6 +34,7 @@ QUALITY_APPS = (
     "reports",
     "compliance",
     "signatures",
+    "approvals",
     "notifications",
     "models3d",
 )
