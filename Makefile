@@ -100,8 +100,10 @@ checks: venv frontend
 	  CELERY_BROKER_URL=redis://127.0.0.1:6379/0 EMAIL_URL=smtp://127.0.0.1:25 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# A database file rather than memory: the job tests start a real Celery worker process, which must
+# share the test database (qualitas/core/tests/test_jobs_worker.py).
 test-sqlite: venv frontend system-deps
-	QUALITAS_TESTING=1 DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	QUALITAS_TESTING=1 QUALITAS_TEST_DB_FILE=1 DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: venv frontend system-deps
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
@@ -119,6 +121,8 @@ test: lint checks test-sqlite test-postgres
 benchmark: venv
 	$(PY) -m benchmarks audit --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks list --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks notifications --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks inspection-pack --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks.stats_library
 
 clean:

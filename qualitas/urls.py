@@ -18,7 +18,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("search/", search_page, name="search"),
     path("accounts/", include("qualitas.accounts.urls")),
-    path("audit/", include("qualitas.core.urls")),
+    # Core: /audit/ (the logs), /jobs/ and /files/ (attachment downloads).
+    path("", include("qualitas.core.urls")),
     path("signatures/", include("qualitas.signatures.urls")),
     path("approvals/", include("qualitas.approvals.urls")),
     path("notifications/", include("qualitas.notifications.urls")),

@@ -29,3 +29,22 @@ class AccessKindChoices(ChoiceSet):
         (DOWNLOAD, "Downloaded", "primary"),
         (EXPORT, "Exported", "info"),
     ]
+
+
+class JobStatusChoices(ChoiceSet):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    CHOICES = [
+        (QUEUED, "Queued", "secondary"),
+        (RUNNING, "Running", "primary"),
+        (SUCCEEDED, "Succeeded", "success"),
+        (FAILED, "Failed", "danger"),
+        (CANCELLED, "Cancelled", "warning"),
+    ]
+
+    #: A job in one of these states is over: it is never run again.
+    FINISHED = (SUCCEEDED, FAILED, CANCELLED)

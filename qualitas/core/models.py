@@ -73,6 +73,10 @@ class ObjectChange(AppendOnlyModel):
     reason = models.TextField(blank=True)
     entry_hash = models.CharField(max_length=64, editable=False)
 
+    # The audit trail is evidence of controlled changes and retention of records (clause library).
+    evidence_for = ("iso9001:7.5.3.2", "iso22000:7.5.3.2")
+    evidence_date_field = "time"
+
     class Meta:
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="objectchange_object")]
@@ -170,6 +174,10 @@ class AccessLog(AppendOnlyModel):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     detail = models.CharField(max_length=300, blank=True)
+
+    # Who viewed, downloaded and exported records is evidence of protected records (clause library).
+    evidence_for = ("iso9001:7.5.3.1", "iso22000:7.5.3.1")
+    evidence_date_field = "time"
 
     class Meta:
         ordering = ["-time", "-id"]

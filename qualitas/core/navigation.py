@@ -10,3 +10,6 @@ register_menu(
     ],
     weight=950,
 )
+
+# Everyone with jobs sees their own; job monitors (Admin, QA Manager) see everybody's.
+register_menu("Jobs", [MenuItem("Jobs", "core:job_list", "core.view_job")], weight=940)

@@ -1,8 +1,11 @@
 """Services of the audit trail that views, the API, commands and jobs call."""
 
+from contextlib import nullcontext
+
 from qualitas.core import audit
 from qualitas.core.events import emit
 from qualitas.core.models import DomainEvent
+from qualitas.framework.context import change_context, current_context
 
 VERIFIED = "audit.verified"
 
@@ -38,3 +41,11 @@ def recent_verifications(limit=20):
 def get_verification(pk):
     """One ``audit.verified`` event, or None."""
     return DomainEvent.objects.filter(name=VERIFIED, pk=pk).first()
+
+
+def acting_as(user):
+    """A context in which writes are recorded as ``user``'s when nobody else is acting already
+    (a command, a job, a test). Inside a request the signed-in user stays the actor."""
+    if current_context().current_user() is None and getattr(user, "pk", None):
+        return change_context(user=user)
+    return nullcontext()

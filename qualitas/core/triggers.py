@@ -5,7 +5,17 @@ Used by migration core.0002 and by the test harness, which must empty the tables
 transactional tests.
 """
 
-APPEND_ONLY_TABLES = ("core_objectchange", "core_auditchainlink", "core_domainevent", "core_accesslog")
+from django.db import connection as default_connection
+
+APPEND_ONLY_TABLES = (
+    "core_objectchange",
+    "core_auditchainlink",
+    "core_domainevent",
+    "core_accesslog",
+    # Tables of other apps exist only once their migrations ran: ``present`` skips them until
+    # then, and ``ensure_triggers`` (after every migrate) adds their triggers.
+    "signatures_signature",
+)
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION qualitas_refuse_change() RETURNS trigger AS $$
@@ -24,10 +34,18 @@ def sqlite_trigger(table, operation):
     )
 
 
-def create_triggers(vendor, execute):
+def present(tables=APPEND_ONLY_TABLES, connection=None):
+    """The tables among ``tables`` that exist in the database (core's migrations run before the
+    other apps have created theirs)."""
+    existing = set((connection or default_connection).introspection.table_names())
+    return [table for table in tables if table in existing]
+
+
+def create_triggers(vendor, execute, connection=None):
+    tables = present(connection=connection)
     if vendor == "postgresql":
         execute(POSTGRES_FUNCTION)
-        for table in APPEND_ONLY_TABLES:
+        for table in tables:
             execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION qualitas_refuse_change();"
@@ -37,7 +55,7 @@ def create_triggers(vendor, execute):
                 f"FOR EACH STATEMENT EXECUTE FUNCTION qualitas_refuse_change();"
             )
     elif vendor == "sqlite":
-        for table in APPEND_ONLY_TABLES:
+        for table in tables:
             for operation in ("UPDATE", "DELETE"):
                 execute(sqlite_trigger(table, operation))
 
@@ -54,15 +72,11 @@ def existing_triggers(connection):
         return {row[0] for row in cursor.fetchall()}
 
 
-def expected_triggers(vendor):
+def expected_triggers(vendor, tables=APPEND_ONLY_TABLES):
     if vendor == "sqlite":
-        return {
-            f"{table}_no_{operation}" for table in APPEND_ONLY_TABLES for operation in ("update", "delete")
-        }
+        return {f"{table}_no_{operation}" for table in tables for operation in ("update", "delete")}
     if vendor == "postgresql":
-        return {
-            f"{table}_{suffix}" for table in APPEND_ONLY_TABLES for suffix in ("append_only", "no_truncate")
-        }
+        return {f"{table}_{suffix}" for table in tables for suffix in ("append_only", "no_truncate")}
     return set()
 
 
@@ -70,16 +84,17 @@ def ensure_triggers(connection):
     """Re-create any missing append-only trigger. SQLite rebuilds a table (and loses its triggers)
     whenever a migration alters one of its columns, so this runs after every migrate. Returns the
     names it had to re-create."""
-    missing = expected_triggers(connection.vendor) - existing_triggers(connection)
+    expected = expected_triggers(connection.vendor, present(connection=connection))
+    missing = expected - existing_triggers(connection)
     if missing:
         with connection.cursor() as cursor:
-            drop_triggers(connection.vendor, cursor.execute)
-            create_triggers(connection.vendor, cursor.execute)
+            drop_triggers(connection.vendor, cursor.execute, connection=connection)
+            create_triggers(connection.vendor, cursor.execute, connection=connection)
     return missing
 
 
-def drop_triggers(vendor, execute):
-    for table in APPEND_ONLY_TABLES:
+def drop_triggers(vendor, execute, connection=None):
+    for table in present(connection=connection):
         if vendor == "postgresql":
             execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
             execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
