@@ -63,10 +63,13 @@ class LoginAttemptReasonChoices(ChoiceSet):
 class LoginChannelChoices(ChoiceSet):
     WEB = "web"
     API = "api"
+    #: The password (and code) re-entered to sign a record electronically (qualitas.signatures).
+    SIGNATURE = "signature"
 
     CHOICES = [
         (WEB, "Web", "primary"),
         (API, "API", "info"),
+        (SIGNATURE, "Electronic signature", "warning"),
     ]
 
 

@@ -1,3 +1,5 @@
+from qualitas.signatures.views import SignatureViews
+
 app_name = "signatures"
 
-urlpatterns: list = []
+urlpatterns = [*SignatureViews.urls()]

@@ -7,7 +7,7 @@ only read through the API (the audit logs), with the same scoping, filtering, or
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
@@ -15,9 +15,26 @@ from rest_framework.response import Response
 
 from qualitas.core import access, audit
 from qualitas.core.api.serializers import ObjectChangeSerializer
+from qualitas.framework.actions import SIGNATURE_FIELDS
 from qualitas.framework.api.serializers import ReasonSerializer
 from qualitas.framework.exports import FORMATS, export
 from qualitas.framework.registry import get_entry, register_model
+
+
+class ActionRequestSerializer(serializers.Serializer):
+    """The body of ``POST /<records>/<id>/actions/<name>/`` (for the schema)."""
+
+    reason = serializers.CharField(required=False, help_text="Required by actions that say so.")
+    password = serializers.CharField(
+        required=False, write_only=True, help_text="Actions that need an electronic signature."
+    )
+    email = serializers.CharField(
+        required=False, help_text="The signer's e-mail: needed for a signature made with an API token."
+    )
+    otp = serializers.CharField(
+        required=False, write_only=True, help_text="The authenticator code, when the signer has one."
+    )
+    comment = serializers.CharField(required=False, help_text="Stored with the signature.")
 
 
 class BaseRecordViewSet(viewsets.GenericViewSet):
@@ -152,20 +169,40 @@ class RecordViewSet(
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(
-        request=ReasonSerializer, parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)]
+        request=ActionRequestSerializer, parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)]
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[\w-]+)")
     def run_action(self, request, pk=None, name=None):
+        """Run a state-machine action. ``reason`` where the action requires one; for an action
+        that needs an electronic signature, the signer's ``password`` (always), ``email`` and
+        ``otp`` (with an API token: every time, ``otp`` when enrolled) and an optional
+        ``comment``. A wrong or missing component is 400 with field errors and writes nothing
+        but the failed attempt, which counts toward the sign-in lockout."""
         obj = self.get_object()
         machine = getattr(self.queryset.model, "state_machine", None)
         action_class = machine.get_action(name) if machine else None
         if action_class is None:
             raise NotFound(f"No action {name!r} on {self.queryset.model._meta.verbose_name}.")
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        params = (
-            {k: v for k, v in request.data.items() if k != "reason"} if hasattr(request.data, "items") else {}
-        )
-        action_class(obj, request.user).execute(reason=reason, **params)
+        data = request.data if hasattr(request.data, "items") else {}
+        reason = data.get("reason", "")
+        runner = action_class(obj, request.user, request=request)
+        if runner.required_signature():
+            signature = {}
+            errors = {}
+            for key in SIGNATURE_FIELDS:
+                value = data.get(key, "")
+                if value is None:
+                    value = ""
+                if not isinstance(value, str):
+                    errors[key] = ["Send this as text."]
+                signature[key] = value
+            if errors:
+                raise ValidationError(errors)
+            params = {k: v for k, v in data.items() if k != "reason" and k not in SIGNATURE_FIELDS}
+            runner.execute(reason=reason, signature=signature, **params)
+        else:
+            params = {k: v for k, v in data.items() if k != "reason"}
+            runner.execute(reason=reason, **params)
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(responses=ObjectChangeSerializer(many=True), filters=False)

@@ -10,7 +10,9 @@ from qualitas.core.choices import ChangeActionChoices
 from qualitas.core.models import DomainEvent
 from qualitas.framework.actions import TransitionNotAllowed
 from qualitas.framework.context import change_context
+from qualitas.signatures.models import Signature
 from qualitas.testing.api import assert_error
+from qualitas.testing.factories import PASSWORD
 from qualitas.testing.records import REASON, WriteCheck, customer_company, customer_of, last_change, user_with
 from qualitas.testing.testapp.actions import Approve, MakeObsolete, Reject, Submit, WidgetStateMachine
 from qualitas.testing.testapp.choices import WidgetStatusChoices as Status
@@ -135,12 +137,16 @@ def test_the_reason_is_recorded_in_the_audit_entry_and_the_event():
 def test_the_whole_life_of_a_widget():
     user = user_with(Widget, APPROVER)
     obj = widget()
+    # Approving is signed (21 CFR Part 11): outside a web session it takes the e-mail and password.
+    signature = {"email": user.email, "password": PASSWORD}
     with change_context(user=user):
-        for action_class in (Submit, Approve, MakeObsolete):
-            action_class(obj, user).execute()
+        Submit(obj, user).execute()
+        Approve(obj, user).execute(signature=signature)
+        MakeObsolete(obj, user).execute()
     obj.refresh_from_db()
     assert obj.status == Status.OBSOLETE
     assert [e.action for e in obj.history.order_by("id")] == ["create"] + ["transition"] * 3
+    assert Signature.objects.get().meaning == "approved"
     assert list(
         DomainEvent.objects.filter(name__startswith="widget.").order_by("id").values_list("name", flat=True)
     ) == [

@@ -1,1 +1,4 @@
-from qualitas.framework.api.router import router  # noqa: F401  (viewsets register here)
+from qualitas.framework.api.router import router
+from qualitas.signatures.api.views import SignatureViewSet
+
+router.register("signatures", SignatureViewSet)

@@ -19,6 +19,8 @@ class Approve(Action):
     target = Status.APPROVED
     permission = "testapp.approve_widget"
     color = "success"
+    # Approving is signed electronically (21 CFR Part 11): the approver re-enters the password.
+    signature_meaning = "approved"
 
     def preconditions(self):
         return [] if self.obj.specification.strip() else ["the widget has no specification"]

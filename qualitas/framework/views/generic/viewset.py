@@ -14,6 +14,7 @@ edit, archive, restore, history and state-machine actions, under ``/<app>/<kebab
 named ``<app>:<model>_list``, ``<model>_detail`` and so on.
 """
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -26,7 +27,7 @@ from django.views import View
 
 from qualitas.core import access
 from qualitas.core.audit import history
-from qualitas.framework.actions import TransitionNotAllowed
+from qualitas.framework.actions import TransitionNotAllowed, signing_form_class, signing_service
 from qualitas.framework.exports import FORMATS, export
 from qualitas.framework.forms import ReasonForm, style_widgets
 from qualitas.framework.models import AuditedModel
@@ -306,38 +307,72 @@ class ArchiveView(RecordView):
 
 
 class ActionView(RecordView):
+    """The confirmation page of a state-machine action: its description, blockers, reason field
+    and, for actions that need an electronic signature, the signer's components."""
+
     def action(self, obj):
         machine = getattr(self.model, "state_machine", None)
         action_class = machine.get_action(self.kwargs["action"]) if machine else None
         if action_class is None:
             raise Http404("No such action")
-        return action_class(obj, self.request.user)
+        return action_class(obj, self.request.user, request=self.request)
+
+    def signature_form(self, action, data=None):
+        """The form for the signer's components, or None when the action needs no signature."""
+        requirements = action.signature_requirements()
+        if requirements is None:
+            return None
+        return signing_form_class()(data, requirements=requirements)
 
     def get(self, request, pk, action):
         self.require("view")
         action = self.action(self.get_object())
-        return self.render_form(action, ReasonForm() if action.requires_reason else None, [])
+        form = ReasonForm() if action.requires_reason else None
+        return self.render_form(action, form, self.signature_form(action), [])
 
     def post(self, request, pk, action):
         self.require("view")
         action = self.action(self.get_object())
         form = ReasonForm(request.POST) if action.requires_reason else None
-        reason = ""
-        if form is not None:
-            if not form.is_valid():
-                return self.render_form(action, form, [], status=400)
-            reason = form.cleaned_data["reason"]
+        signature_form = self.signature_form(action, request.POST)
+        # A refused action (403) or a record that is not ready (409) asks for nothing else.
+        blockers = action.get_blockers()
+        if not action.has_permission():
+            action.check()
+        if blockers:
+            return self.render_form(action, form, signature_form, blockers, status=409)
+        valid = [f.is_valid() for f in (form, signature_form) if f is not None]
+        if not all(valid):
+            return self.render_form(action, form, signature_form, [], status=400)
+        reason = form.cleaned_data["reason"] if form is not None else ""
+        signature = signature_form.components() if signature_form is not None else None
         try:
-            action.execute(reason=reason)
+            action.execute(reason=reason, signature=signature)
         except TransitionNotAllowed as error:
-            return self.render_form(action, form, error.blockers, status=409)
+            return self.render_form(action, form, signature_form, error.blockers, status=409)
+        except ValidationError as error:
+            # A missing or wrong signature component: nothing was written.
+            if signature_form is None or not hasattr(error, "error_dict"):
+                raise
+            for name, texts in error.message_dict.items():
+                signature_form.add_error(name if name in signature_form.fields else None, texts)
+            return self.render_form(action, form, signature_form, [], status=400)
+        if action.signature is not None:
+            messages.success(
+                request,
+                f"{action.label}: done and signed ({action.signature.get_meaning_display()}) by "
+                f"{action.signature.printed_name}.",
+            )
         return redirect(action.obj.get_absolute_url())
 
-    def render_form(self, action, form, blockers, status=200):
+    def render_form(self, action, form, signature_form, blockers, status=200):
+        meaning = action.required_signature()
         context = {
             **self.base_context(action.obj),
             "action": action,
             "form": form,
+            "signature_form": signature_form,
+            "signature_meaning": signing_service().meaning_label(meaning) if meaning else "",
             "blockers": blockers or action.get_blockers(),
         }
         return render(self.request, "framework/action_form.html", context, status=status)
