@@ -1,5 +1,6 @@
 from django.db import models
 
+from qualitas.core.choices import ChangeActionChoices
 from qualitas.framework.models import ChoiceSetField, PrimaryModel, VersionedNumberedModel
 from qualitas.testing.testapp.actions import WidgetStateMachine
 from qualitas.testing.testapp.choices import WidgetStatusChoices
@@ -31,3 +32,17 @@ class Widget(VersionedNumberedModel, PrimaryModel):
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    # --- Approval workflow hooks (qualitas.approvals): the outcome moves the widget on. ---
+
+    def on_approval_approved(self, request):
+        """The last approval step passed: a widget in review is approved."""
+        if self.status == WidgetStatusChoices.REVIEW:
+            self.status = WidgetStatusChoices.APPROVED
+            self.save(audit_action=ChangeActionChoices.TRANSITION)
+
+    def on_approval_rejected(self, request, comments):
+        """Rejected: the widget goes back to its author as a draft."""
+        if self.status == WidgetStatusChoices.REVIEW:
+            self.status = WidgetStatusChoices.DRAFT
+            self.save(audit_action=ChangeActionChoices.TRANSITION)

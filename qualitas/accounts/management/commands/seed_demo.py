@@ -8,6 +8,7 @@ from qualitas.accounts.choices import CompanyKindChoices
 from qualitas.accounts.models import Company, User
 from qualitas.accounts.roles import get_role
 from qualitas.accounts.services import apply_roles
+from qualitas.approvals.services import seed_demo_templates
 from qualitas.framework.context import change_context
 
 DEMO_PASSWORD = "Qualitas-Demo-2026"
@@ -113,6 +114,7 @@ class Command(BaseCommand):
                         is_superuser=role == "Admin",
                     )
                 user.groups.add(Group.objects.get(name=role))
+            seed_demo_templates()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role, *_ in USERS:
             self.stdout.write(f"  {role:<24} {email}")
