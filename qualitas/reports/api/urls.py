@@ -1,1 +1,4 @@
-from qualitas.framework.api.router import router  # noqa: F401  (viewsets register here)
+from qualitas.framework.api.router import router
+from qualitas.reports.api.views import InspectionPackViewSet
+
+router.register("inspection-packs", InspectionPackViewSet, basename="inspection-pack")
