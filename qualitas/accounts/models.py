@@ -35,6 +35,9 @@ class Company(PrimaryModel):
     notes = models.TextField(blank=True)
 
     customer_scope = "pk"
+    # The register of suppliers is evidence of controlled external providers (clause library).
+    evidence_for = ("iso9001:8.4.1", "iso22000:7.1.6")
+    evidence_filter = {"kind": CompanyKindChoices.SUPPLIER}
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +99,9 @@ class User(AbstractBaseUser, PermissionsMixin, AuditedModel):
     audit_ignore_fields = ("last_login",)
     # Customers see the people of their own company.
     customer_scope = "company"
+    # Active people holding roles are evidence of assigned responsibilities (clause library).
+    evidence_for = ("iso9001:5.3", "iso22000:5.3.1")
+    evidence_filter = {"is_active": True}
     # Deactivate and reactivate are actions with a reason; no form edits is_active.
     state_machine = UserStateMachine
 
@@ -153,6 +159,8 @@ def invitation_expiry():
 class Invitation(PrimaryModel):
     """An e-mailed invitation to sign up. Only the SHA-256 of its token is stored; archiving it
     revokes it."""
+
+    record_services = False  # an account-administration message, not a quality record
 
     email = models.EmailField(verbose_name="E-mail")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -1,1 +1,5 @@
-from qualitas.framework.api.router import router  # noqa: F401  (viewsets register here)
+from qualitas.compliance.api.views import ClauseViewSet, StandardViewSet
+from qualitas.framework.api.router import router
+
+router.register("standards", StandardViewSet)
+router.register("clauses", ClauseViewSet)
