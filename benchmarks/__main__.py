@@ -18,6 +18,8 @@ from benchmarks.harness import describe_url, machine_line, open_database, setup_
 BENCHMARKS = {
     "audit": "benchmarks.audit",
     "list": "benchmarks.listing",
+    "notifications": "benchmarks.notifications",
+    "inspection-pack": "benchmarks.inspection_pack",
 }
 
 

@@ -288,14 +288,89 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# A running job writes a heartbeat this often; one silent for three beats has lost its worker and
+# is run again (see qualitas/core/background.py).
+QUALITAS_JOB_HEARTBEAT_SECONDS = env_int("QUALITAS_JOB_HEARTBEAT_SECONDS", 10)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message whose worker vanished without giving it back (killed, machine lost) is delivered
+    # again after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("QUALITAS_JOB_VISIBILITY_TIMEOUT", 3600)}
 
 # --- Attachments -------------------------------------------------------------------------------
+# The largest file that may be attached to a record (bytes).
+QUALITAS_ATTACHMENT_MAX_BYTES = env_int("QUALITAS_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+# The types that may be attached, as libmagic reads them from the content (never from the name).
+# STEP, IGES and STL are recognised by their own signatures (qualitas/core/attachments.py).
+QUALITAS_ATTACHMENT_TYPES = env_list(
+    "QUALITAS_ATTACHMENT_TYPES",
+    [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/tiff",
+        "text/plain",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.ms-office",
+        "application/x-ole-storage",
+        "application/CDFV2",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/vnd.oasis.opendocument.graphics",
+        "application/zip",
+        "model/step",
+        "model/iges",
+        "model/stl",
+    ],
+)
 
 # --- Signatures and approvals -------------------------------------------------------------------
+# Approvals: the role told when an overdue step names no escalation role of its own.
+APPROVAL_ESCALATION_ROLE = env("QUALITAS_APPROVAL_ESCALATION_ROLE", "QA Manager")
+# Approvals: how often overdue steps are looked for, in minutes.
+APPROVAL_ESCALATION_EVERY_MINUTES = env_int("QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES", 5)
+# Approvals: reminders to approvers this many hours before a step is due (those shorter than the
+# step's time allowed are used).
+APPROVAL_REMINDER_HOURS = tuple(int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2")))
 
 # --- Notifications ------------------------------------------------------------------------------
+# E-mails handed to one send task (one Celery dispatch per batch, one SMTP connection per batch).
+QUALITAS_NOTIFICATIONS_SEND_BATCH = env_int("QUALITAS_NOTIFICATIONS_SEND_BATCH", 100)
+# Failed e-mails are retried after min(cap, base * 2^(attempts-1)) seconds with equal jitter
+# (half of it fixed, half random); they are never dropped, only cancelled by an administrator.
+QUALITAS_NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("QUALITAS_NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+QUALITAS_NOTIFICATIONS_RETRY_CAP_SECONDS = env_int("QUALITAS_NOTIFICATIONS_RETRY_CAP_SECONDS", 6 * 3600)
+# A sender that died mid-send gives its e-mails back to the queue after this many seconds.
+QUALITAS_NOTIFICATIONS_SEND_LEASE_SECONDS = env_int("QUALITAS_NOTIFICATIONS_SEND_LEASE_SECONDS", 600)
+# Digests go out at this hour (0-23, in QUALITAS_TIME_ZONE): daily ones every day, weekly ones on
+# QUALITAS_NOTIFICATIONS_DIGEST_WEEKDAY (0 = Monday ... 6 = Sunday).
+QUALITAS_NOTIFICATIONS_DIGEST_HOUR = env_int("QUALITAS_NOTIFICATIONS_DIGEST_HOUR", 7)
+QUALITAS_NOTIFICATIONS_DIGEST_WEEKDAY = env_int("QUALITAS_NOTIFICATIONS_DIGEST_WEEKDAY", 0)
+QUALITAS_NOTIFICATIONS_SUBJECT_PREFIX = env("QUALITAS_NOTIFICATIONS_SUBJECT_PREFIX", "[Qualitas] ")
+# The event stream (/notifications/stream/) holds a connection this long, polling every
+# POLL seconds, then closes and the browser reconnects. Under a synchronous server (gunicorn
+# threads, `manage.py serve`) at most MAX_SYNC streams per process hold a thread at a time; the
+# others get one poll and a later reconnect, so pages are never starved of threads.
+QUALITAS_NOTIFICATIONS_STREAM_SECONDS = env_int("QUALITAS_NOTIFICATIONS_STREAM_SECONDS", 25)
+QUALITAS_NOTIFICATIONS_STREAM_POLL_SECONDS = env_int("QUALITAS_NOTIFICATIONS_STREAM_POLL_SECONDS", 2)
+QUALITAS_NOTIFICATIONS_STREAM_MAX_SYNC = env_int("QUALITAS_NOTIFICATIONS_STREAM_MAX_SYNC", 2)
+# Notifications and sent or cancelled e-mails older than this are deleted by a daily job (0 keeps
+# them for ever).
+QUALITAS_NOTIFICATIONS_RETENTION_DAYS = env_int("QUALITAS_NOTIFICATIONS_RETENTION_DAYS", 365)
 
 # --- Reports ------------------------------------------------------------------------------------
+# The organisation named in the running header of every PDF.
+QUALITAS_REPORT_ORGANISATION = env("QUALITAS_REPORT_ORGANISATION", "Qualitas")
+# Related records listed per relation in an inspection pack; the rest are counted ("N more").
+QUALITAS_INSPECTION_PACK_RELATED_LIMIT = env_int("QUALITAS_INSPECTION_PACK_RELATED_LIMIT", 50)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -345,5 +420,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("QUALITAS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # WeasyPrint and fontTools log every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -48,6 +48,13 @@ def editing(*apps):
 
 
 READ_EVERYTHING = ("*.view_*", "-django_celery_beat.*", "-sessions.*", "-admin.*", "-contenttypes.*")
+#: Commenting on the records one may see (core.Comment); every staff role but the Auditor has it.
+COMMENTING = ("core.add_comment",)
+#: Answering approval steps one is an approver of, and delegating that while away (approvals app).
+APPROVING = ("approvals.add_approvalresponse", "approvals.add_delegation")
+#: Signing the records one may see on their Signatures tab (signatures app); the QA Manager has it
+#: through editing(QUALITY_APPS).
+SIGNING = ("signatures.add_signature",)
 
 
 @dataclass(frozen=True)
@@ -72,17 +79,33 @@ ROLES = (
             "accounts.change_company",
             "accounts.add_invitation",
             "accounts.change_invitation",  # revoking an invitation archives it
+            *COMMENTING,
+            "core.change_comment",  # removes other people's comments
+            "core.monitor_jobs",  # sees and cancels everyone's jobs
         ),
     ),
     Role(
         "QA Inspector",
         "Inspects product, records measurements and raises nonconformances.",
-        (*READ_EVERYTHING, *editing("inspections", "nonconformance", "spc", "msa", "fai")),
+        (
+            *READ_EVERYTHING,
+            *editing("inspections", "nonconformance", "spc", "msa", "fai"),
+            *COMMENTING,
+            *APPROVING,
+            *SIGNING,
+        ),
     ),
     Role(
         "Production Manager",
         "Plans and runs production; owns work orders, equipment and operator training.",
-        (*READ_EVERYTHING, *editing(*PRODUCTION_APPS), "nonconformance.add_*"),
+        (
+            *READ_EVERYTHING,
+            *editing(*PRODUCTION_APPS),
+            "nonconformance.add_*",
+            *COMMENTING,
+            *APPROVING,
+            *SIGNING,
+        ),
     ),
     Role(
         "Production Operator",
@@ -97,17 +120,24 @@ ROLES = (
             "nonconformance.add_*",
             "nonconformance.view_*",
             "accounts.view_company",
+            *COMMENTING,
         ),
     ),
     Role(
         "Document Controller",
         "Runs document control: numbering, review, release, distribution and retention.",
-        (*READ_EVERYTHING, *editing("documents"), "documents.*"),
+        (*READ_EVERYTHING, *editing("documents"), "documents.*", *COMMENTING, *APPROVING, *SIGNING),
     ),
     Role(
         "Food Safety Team Leader",
         "Leads the HACCP team: hazard analysis, CCPs, PRPs, allergens, traceability and recalls.",
-        (*READ_EVERYTHING, *editing(*FOOD_SAFETY_APPS, "nonconformance", "capa")),
+        (
+            *READ_EVERYTHING,
+            *editing(*FOOD_SAFETY_APPS, "nonconformance", "capa"),
+            *COMMENTING,
+            *APPROVING,
+            *SIGNING,
+        ),
     ),
     Role(
         "Auditor",
@@ -124,6 +154,7 @@ ROLES = (
             "complaints.add_complaint",
             "documents.view_document",
             "portal.*",
+            "core.view_job",  # their own jobs (reports they asked for)
         ),
     ),
 )

@@ -15,7 +15,16 @@ not addressable: it answers 404 like a record that does not exist.
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
+from qualitas.framework.models import PrimaryModel
 from qualitas.framework.registry import get_entry
+
+
+def takes_record_services(model):
+    """Whether attachments, comments, signatures, approvals and inspection packs apply to a record
+    type: they do to the quality records (``PrimaryModel`` subclasses), not to the machinery's own
+    records (logs, jobs, messages, reference data). A primary model that is configuration rather
+    than a quality record opts out with ``record_services = False``."""
+    return issubclass(model, PrimaryModel) and getattr(model, "record_services", True)
 
 
 def record_label(obj_or_model):

@@ -145,8 +145,11 @@ class ListViewTests(ViewTestCase):
         assert response.status_code == 200
         shown = self.shown(response)
         assert {obj.pk for obj in objects} <= set(shown)
-        assert sorted(shown) == sorted(active_rows(self.model))
-        assert response.context["page"].paginator.count == len(shown)
+        # Every active row is listed (on later pages when there are more than a page holds, as
+        # with the audit trail of reference data written at migrate).
+        expected = active_rows(self.model)
+        assert response.context["page"].paginator.count == len(expected)
+        assert set(shown) <= expected and len(shown) == min(len(expected), 250)
 
     def test_list_htmx_returns_only_the_table(self):
         self.make_object()
