@@ -90,7 +90,11 @@ lint: venv typecheck
 	$(VENV)/bin/ruff format --check .
 
 typecheck: venv
-	$(VENV)/bin/mypy qualitas/stats qualitas/framework qualitas/core/audit.py qualitas/core/services.py qualitas/accounts/services.py
+	$(VENV)/bin/mypy qualitas/stats qualitas/framework qualitas/core/audit.py qualitas/core/services.py \
+	  qualitas/accounts/services.py qualitas/core/background.py qualitas/core/attachments.py qualitas/core/comments.py \
+	  qualitas/signatures/services.py qualitas/approvals/services.py qualitas/notifications/services.py \
+	  qualitas/notifications/sending.py qualitas/notifications/stream.py qualitas/reports/pdf.py \
+	  qualitas/reports/services.py qualitas/compliance/services.py
 
 # The static files (frontend) must exist: STATICFILES_DIRS points at them.
 checks: venv frontend

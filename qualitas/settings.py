@@ -334,12 +334,12 @@ QUALITAS_ATTACHMENT_TYPES = env_list(
 
 # --- Signatures and approvals -------------------------------------------------------------------
 # Approvals: the role told when an overdue step names no escalation role of its own.
-APPROVAL_ESCALATION_ROLE = env("QUALITAS_APPROVAL_ESCALATION_ROLE", "QA Manager")
+QUALITAS_APPROVAL_ESCALATION_ROLE = env("QUALITAS_APPROVAL_ESCALATION_ROLE", "QA Manager")
 # Approvals: how often overdue steps are looked for, in minutes.
-APPROVAL_ESCALATION_EVERY_MINUTES = env_int("QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES", 5)
+QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES = env_int("QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES", 5)
 # Approvals: reminders to approvers this many hours before a step is due (those shorter than the
 # step's time allowed are used).
-APPROVAL_REMINDER_HOURS = tuple(int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2")))
+QUALITAS_APPROVAL_REMINDER_HOURS = tuple(int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2")))
 
 # --- Notifications ------------------------------------------------------------------------------
 # E-mails handed to one send task (one Celery dispatch per batch, one SMTP connection per batch).
@@ -359,7 +359,9 @@ QUALITAS_NOTIFICATIONS_SUBJECT_PREFIX = env("QUALITAS_NOTIFICATIONS_SUBJECT_PREF
 # POLL seconds, then closes and the browser reconnects. Under a synchronous server (gunicorn
 # threads, `manage.py serve`) at most MAX_SYNC streams per process hold a thread at a time; the
 # others get one poll and a later reconnect, so pages are never starved of threads.
-QUALITAS_NOTIFICATIONS_STREAM_SECONDS = env_int("QUALITAS_NOTIFICATIONS_STREAM_SECONDS", 25)
+# (In the test suite streams are short, so that the pages of one browser test never keep reading
+# the database after it.)
+QUALITAS_NOTIFICATIONS_STREAM_SECONDS = env_int("QUALITAS_NOTIFICATIONS_STREAM_SECONDS", 3 if TESTING else 25)
 QUALITAS_NOTIFICATIONS_STREAM_POLL_SECONDS = env_int("QUALITAS_NOTIFICATIONS_STREAM_POLL_SECONDS", 2)
 QUALITAS_NOTIFICATIONS_STREAM_MAX_SYNC = env_int("QUALITAS_NOTIFICATIONS_STREAM_MAX_SYNC", 2)
 # Notifications and sent or cancelled e-mails older than this are deleted by a daily job (0 keeps

@@ -11,7 +11,7 @@ from qualitas.framework.jobs import periodic
 
 @periodic(
     "Escalate overdue approvals",
-    every=timedelta(minutes=getattr(settings, "APPROVAL_ESCALATION_EVERY_MINUTES", 5)),
+    every=timedelta(minutes=getattr(settings, "QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES", 5)),
 )
 @shared_task(ignore_result=True)
 def escalate_overdue_approvals():

@@ -815,7 +815,7 @@ def cancel_approval(request, user, reason):
 def escalation_role(step):
     if step.escalate_to_id:
         return step.escalate_to
-    name = getattr(settings, "APPROVAL_ESCALATION_ROLE", "")
+    name = getattr(settings, "QUALITAS_APPROVAL_ESCALATION_ROLE", "")
     return Group.objects.filter(name=name).first() if name else None
 
 
@@ -895,7 +895,7 @@ def _notify(kind, recipients, subject, message, obj=None, url="", urgent=None):
 def reminder_lead_times(due_within):
     """The configured lead times shorter than ``due_within`` (a reminder before the step even
     started would be noise)."""
-    hours = getattr(settings, "APPROVAL_REMINDER_HOURS", (24, 2))
+    hours = getattr(settings, "QUALITAS_APPROVAL_REMINDER_HOURS", (24, 2))
     return tuple(
         datetime.timedelta(hours=h)
         for h in sorted(set(hours), reverse=True)

@@ -503,7 +503,7 @@ class TestEscalation:
         assert notified("approval.escalation").count() == 2
 
     def test_a_step_without_its_own_role_escalates_to_the_default_role(self, people, settings):
-        settings.APPROVAL_ESCALATION_ROLE = "Food Safety Team Leader"
+        settings.QUALITAS_APPROVAL_ESCALATION_ROLE = "Food Safety Team Leader"
         widget = make_widget()
         template = make_template(
             "late", steps=[{"users": [people.eng1], "due_within": datetime.timedelta(hours=4)}]
