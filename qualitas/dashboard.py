@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from qualitas.accounts.choices import CompanyKindChoices
 from qualitas.accounts.models import Company, User
+from qualitas.approvals import services as approvals
 from qualitas.core import services as audit_services
 from qualitas.core.models import DomainEvent, ObjectChange
 
@@ -22,6 +24,18 @@ class Tile:
 
 def tiles(user):
     result = []
+    if user.has_perm("approvals.add_approvalresponse"):
+        waiting = approvals.inbox(user)
+        overdue = waiting.filter(due_at__lt=timezone.now()).count()
+        result.append(
+            Tile(
+                "Needs my approval",
+                str(waiting.count()),
+                f"{overdue} overdue" if overdue else "none overdue",
+                reverse("approvals:inbox"),
+                "danger" if overdue else "primary",
+            )
+        )
     if user.has_perm("core.view_objectchange"):
         latest = audit_services.recent_verifications(limit=1)
         if latest:

@@ -1,8 +1,13 @@
 """The dashboard shows real figures, each scoped to the user."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from qualitas.accounts.choices import CompanyKindChoices
+from qualitas.approvals import services as approvals
+from qualitas.approvals.tests.helpers import make_author, make_template, make_widget
 from qualitas.core import services as audit_services
 from qualitas.dashboard import tiles
 from qualitas.testing.factories import make_company, make_user
@@ -45,3 +50,19 @@ def test_users_without_permissions_see_no_tiles(client):
     assert tiles(user) == []
     client.force_login(user)
     assert client.get("/").status_code == 200
+
+
+def test_the_approval_tile_counts_the_steps_waiting_for_me_and_the_overdue_ones():
+    manager = make_user(role="QA Manager")
+    assert tile(manager, "Needs my approval").value == "0"
+    template = make_template(steps=[{"roles": ["QA Manager"], "due_within": datetime.timedelta(days=1)}])
+    for _ in range(2):
+        approvals.start_approval(make_widget(), template, requested_by=make_author())
+    waiting = tile(manager, "Needs my approval")
+    assert (waiting.value, waiting.detail, waiting.tone) == ("2", "none overdue", "primary")
+    step = approvals.inbox(manager).first()
+    step.due_at = timezone.now() - datetime.timedelta(hours=1)
+    step.save()
+    waiting = tile(manager, "Needs my approval")
+    assert (waiting.value, waiting.detail, waiting.tone) == ("2", "1 overdue", "danger")
+    assert tile(make_user(role="Auditor"), "Needs my approval") is None
