@@ -182,9 +182,9 @@ class IntegrityView(View):
         return render(request, "core/integrity.html", context)
 
     def post(self, request):
-        _result, event = services.verify_trail(source="page")
-        url = reverse("core:audit_integrity")
-        return redirect(f"{url}?verification={event.pk}" if event is not None else url)
+        # A long trail takes a while to verify: the work runs as a job, and its page follows it.
+        job = background.start_job("core.verify_audit", user=request.user, params={"source": "page"})
+        return redirect(job.get_absolute_url())
 
 
 # --- Downloads ----------------------------------------------------------------------------------

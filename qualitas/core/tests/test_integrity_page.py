@@ -1,10 +1,14 @@
 """The Audit > Integrity page: recent verification results and "Verify now"."""
 
+import json
+
 import pytest
 from django.test import Client
 
 from qualitas.core import audit, services
+from qualitas.core.choices import JobStatusChoices
 from qualitas.core.models import DomainEvent
+from qualitas.core.service_models import Job
 from qualitas.framework.ui.navigation import menu_for
 from qualitas.testing.database import append_only_suspended
 from qualitas.testing.factories import make_company, make_user
@@ -56,20 +60,33 @@ def test_the_page_lists_recent_verifications():
     assert "has not been verified yet" not in html
 
 
-def test_verify_now_runs_verification_and_shows_the_result():
+def verify_now(client, capture):
+    """Press "Verify now": the verification runs as a job (in-process here) and its page follows it."""
+    with capture(execute=True):
+        response = client.post(URL)
+    job = Job.objects.get(kind="core.verify_audit")
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatusChoices.SUCCEEDED, job.log
+    event = DomainEvent.objects.get(name="audit.verified")
+    return job, event, client.get(f"{URL}?verification={event.pk}").content.decode()
+
+
+def test_verify_now_runs_verification_as_a_job_and_shows_the_result(django_capture_on_commit_callbacks):
     for _ in range(3):
         make_company()
     client, user = signed_in(full_name="Ada Auditor")
 
-    response = client.post(URL, follow=True)
+    job, event, html = verify_now(client, django_capture_on_commit_callbacks)
 
-    event = DomainEvent.objects.get(name="audit.verified")
-    assert response.redirect_chain == [(f"{URL}?verification={event.pk}", 302)]
+    assert job.started_by == user and event.message in job.log
     assert event.user_id == user.pk and event.data["ok"] is True and event.data["source"] == "page"
-    html = response.content.decode()
+    report = json.loads(job.result.read())
+    assert report["ok"] is True and report["event"] == event.pk and report["checked"] == event.data["checked"]
     assert "The audit trail is intact" in html
     assert f"{event.data['checked']} entries verified" in html
     assert audit.verify(seal_first=False).head_hash in html
+    assert event.message in client.get(job.get_absolute_url()).content.decode()
 
 
 def test_verify_now_needs_the_csrf_token():
@@ -79,7 +96,7 @@ def test_verify_now_needs_the_csrf_token():
     assert not DomainEvent.objects.filter(name="audit.verified").exists()
 
 
-def test_verify_now_names_the_first_broken_entry():
+def test_verify_now_names_the_first_broken_entry(django_capture_on_commit_callbacks):
     companies = [make_company() for _ in range(3)]
     audit.seal()
     victim = audit.history(companies[1]).get()
@@ -87,10 +104,9 @@ def test_verify_now_names_the_first_broken_entry():
         cursor.execute("UPDATE core_objectchange SET reason = %s WHERE id = %s", ["covered up", victim.pk])
     client, _user = signed_in()
 
-    html = client.post(URL, follow=True).content.decode()
+    _job, event, html = verify_now(client, django_capture_on_commit_callbacks)
 
     assert "The audit trail is broken" in html
     assert f"change #{victim.pk}" in html
     assert f'href="/audit/changes/{victim.pk}/"' in html
-    event = DomainEvent.objects.get(name="audit.verified")
     assert event.data["first_broken_entry"] == victim.pk
