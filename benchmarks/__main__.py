@@ -9,11 +9,9 @@ start-up).
 
 import argparse
 import importlib
-import signal
-import subprocess
 import sys
 
-from benchmarks.harness import describe_url, machine_line, open_database, setup_django
+from benchmarks.harness import run_benchmark, run_each
 
 BENCHMARKS = {
     "audit": "benchmarks.audit",
@@ -47,46 +45,7 @@ def main(argv=None):
     if len(urls) > 1:
         return run_each(argv, options.name, urls)
 
-    # The throwaway databases are dropped in a ``finally``: make SIGTERM (and SIGINT, which a
-    # shell ignores for background jobs) end the run through it.
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    database = open_database(urls[0])
-    print(f"Benchmark {options.name} on {database.label}")
-    print(f"Machine: {machine_line()}")
-    try:
-        setup_django(database)
-        module.run(options, database)
-    finally:
-        database.drop_all()
-    return 0
-
-
-def _stop(signum, frame):
-    raise SystemExit(f"Stopped by signal {signum}; dropping the benchmark databases.")
-
-
-def run_each(argv, name, urls):
-    """One process per database; the other options are passed on unchanged."""
-    rest, skip = [], False
-    for index, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--database-url":
-            skip = index + 1 < len(argv)
-            continue
-        if arg.startswith("--database-url="):
-            continue
-        rest.append(arg)
-    status = 0
-    for url in urls:
-        print(f"\n=== {name} on {describe_url(url)} ===", flush=True)
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks", *rest, "--database-url", url], check=False
-        )
-        status = status or result.returncode
-    return status
+    return run_benchmark(options.name, urls[0], module.run, options)
 
 
 if __name__ == "__main__":

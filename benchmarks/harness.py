@@ -10,7 +10,10 @@ import math
 import os
 import platform
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 import warnings
@@ -171,6 +174,53 @@ def setup_django(database):
     settings.DEBUG = False
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+
+def run_benchmark(name, url, run, options):
+    """Run ``run(options, database)`` once on a throwaway database opened from ``url``: print the
+    heading, set Django up on it, and drop every database it made at the end, also when stopped."""
+    # The throwaway databases are dropped in a ``finally``: make SIGTERM (and SIGINT, which a
+    # shell ignores for background jobs) end the run through it.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    database = open_database(url)
+    print(f"Benchmark {name} on {database.label}")
+    print(f"Machine: {machine_line()}")
+    try:
+        setup_django(database)
+        run(options, database)
+    finally:
+        database.drop_all()
+    return 0
+
+
+def _stop(signum, frame):
+    raise SystemExit(f"Stopped by signal {signum}; dropping the benchmark databases.")
+
+
+def run_each(argv, name, urls, module="benchmarks"):
+    """One process per database (``python -m <module> ... --database-url URL``; Django binds to one
+    database at start-up); the other options in ``argv`` are passed on unchanged."""
+    rest, skip = [], False
+    for index, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--database-url":
+            skip = index + 1 < len(argv)
+            continue
+        if arg.startswith("--database-url="):
+            continue
+        rest.append(arg)
+    status = 0
+    for url in urls:
+        print(f"\n=== {name} on {describe_url(url)} ===", flush=True)
+        result = subprocess.run([sys.executable, "-m", module, *rest, "--database-url", url], check=False)
+        status = status or result.returncode
+    return status
 
 
 # --- Measuring ----------------------------------------------------------------------------------

@@ -26,20 +26,10 @@ Run: ``python -m benchmarks.inspection_pack --database-url postgres://postgres@1
 
 import argparse
 import io
-import signal
-import subprocess
 import sys
 import time
 
-from benchmarks.harness import (
-    Stopwatch,
-    describe_url,
-    machine_line,
-    median,
-    open_database,
-    print_table,
-    setup_django,
-)
+from benchmarks.harness import Stopwatch, median, print_table, run_benchmark, run_each
 
 DEFAULT_DATABASE = "postgres"
 TARGET_SECONDS = 5.0
@@ -239,31 +229,8 @@ def main(argv=None):
     options = parser.parse_args(argv)
     urls = options.database_urls or [DEFAULT_DATABASE]
     if len(urls) > 1:
-        status = 0
-        for url in urls:
-            print(f"\n=== inspection_pack on {describe_url(url)} ===", flush=True)
-            rest = [f"--entries={options.entries}", f"--runs={options.runs}", "--database-url", url]
-            status = (
-                status
-                or subprocess.run([sys.executable, "-m", "benchmarks.inspection_pack", *rest]).returncode
-            )
-        return status
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    database = open_database(urls[0])
-    print(f"Benchmark inspection_pack on {database.label}")
-    print(f"Machine: {machine_line()}")
-    try:
-        setup_django(database)
-        run(options, database)
-    finally:
-        database.drop_all()
-    return 0
-
-
-def _stop(signum, frame):
-    raise SystemExit(f"Stopped by signal {signum}; dropping the benchmark databases.")
+        return run_each(argv, "inspection_pack", urls, module="benchmarks.inspection_pack")
+    return run_benchmark("inspection_pack", urls[0], run, options)
 
 
 if __name__ == "__main__":

@@ -25,23 +25,13 @@ to the last one accepted is printed.
 import argparse
 import os
 import shutil
-import signal
 import socket
 import sys
 import time
 import uuid
 from contextlib import nullcontext
 
-from benchmarks.harness import (
-    BENCH_DIR,
-    Stopwatch,
-    describe_url,
-    machine_line,
-    median,
-    open_database,
-    print_table,
-    setup_django,
-)
+from benchmarks.harness import BENCH_DIR, Stopwatch, median, print_table, run_benchmark
 
 DEFAULT_DATABASE = "sqlite"
 
@@ -249,21 +239,7 @@ def main(argv=None):
 
     os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    database = open_database(options.database_url)
-    print(f"Benchmark notifications on {database.label} ({describe_url(options.database_url)})")
-    print(f"Machine: {machine_line()}")
-    try:
-        setup_django(database)
-        run(options, database)
-    finally:
-        database.drop_all()
-    return 0
-
-
-def _stop(signum, frame):
-    raise SystemExit(f"Stopped by signal {signum}; dropping the benchmark databases.")
+    return run_benchmark("notifications", options.database_url, run, options)
 
 
 if __name__ == "__main__":

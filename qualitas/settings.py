@@ -339,7 +339,9 @@ QUALITAS_APPROVAL_ESCALATION_ROLE = env("QUALITAS_APPROVAL_ESCALATION_ROLE", "QA
 QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES = env_int("QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES", 5)
 # Approvals: reminders to approvers this many hours before a step is due (those shorter than the
 # step's time allowed are used).
-QUALITAS_APPROVAL_REMINDER_HOURS = tuple(int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2")))
+QUALITAS_APPROVAL_REMINDER_HOURS = tuple(
+    int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2"))
+)
 
 # --- Notifications ------------------------------------------------------------------------------
 # E-mails handed to one send task (one Celery dispatch per batch, one SMTP connection per batch).

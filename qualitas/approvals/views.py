@@ -157,14 +157,22 @@ class ApprovalTemplateViews(ModelViews):
         ]
 
 
-class StepEditView(RecordView):
-    """Add or edit one step of a template (needs ``approvals.change_approvaltemplate``)."""
+class StepView(RecordView):
+    """The pages of one template's steps: they change the template."""
 
-    def target(self):
+    def editable_template(self):
         self.require("change")
         template = self.get_object("change")
         if template.is_archived:
             raise PermissionDenied("Archived templates cannot be edited; restore it first.")
+        return template
+
+
+class StepEditView(StepView):
+    """Add or edit one step of a template (needs ``approvals.change_approvaltemplate``)."""
+
+    def target(self):
+        template = self.editable_template()
         step = None
         if "step" in self.kwargs:
             step = get_object_or_404(ApprovalStep, pk=self.kwargs["step"], template=template)
@@ -192,12 +200,9 @@ class StepEditView(RecordView):
         return render(self.request, "approvals/step_form.html", context, status=status)
 
 
-class StepRemoveView(RecordView):
+class StepRemoveView(StepView):
     def target(self):
-        self.require("change")
-        template = self.get_object("change")
-        if template.is_archived:
-            raise PermissionDenied("Archived templates cannot be edited; restore it first.")
+        template = self.editable_template()
         return template, get_object_or_404(ApprovalStep, pk=self.kwargs["step"], template=template)
 
     def get(self, request, pk, step):

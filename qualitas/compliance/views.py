@@ -30,14 +30,18 @@ SHOW_CHOICES = (
 MISSING = (EvidenceStatusChoices.NO_EVIDENCE, EvidenceStatusChoices.NO_RECORDS)
 
 
+def _get_by(queryset, kwargs, lookup):
+    """The record of a page under its ``lookup`` (key or code) URL or its id URL; 404 if none."""
+    if lookup in kwargs:
+        return get_object_or_404(queryset, **{lookup: kwargs[lookup]})
+    return get_object_or_404(queryset, pk=kwargs["pk"])
+
+
 class StandardCoverageView(DetailView):
     """A standard's page: its clause tree with evidence status, counts and latest dates."""
 
     def get_object(self, action="view"):
-        queryset = self.queryset(action).select_related("base")
-        if "code" in self.kwargs:
-            return get_object_or_404(queryset, code=self.kwargs["code"])
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return _get_by(self.queryset(action).select_related("base"), self.kwargs, "code")
 
     def get(self, request, pk=None, code=None):
         self.require("view")
@@ -68,26 +72,24 @@ def _visible_rows(root, show):
     """The rows of one top-level clause's table: its descendants in document order, filtered by
     ``show``; a heading stays when any clause below it is shown."""
 
+    def matches(node):
+        return (
+            show == "all"
+            or (show == "missing" and node.status in MISSING)
+            or (show == "evidence" and node.status == EvidenceStatusChoices.EVIDENCE)
+        )
+
     def walk(node):
         rows = []
         for child in node.children:
             below = walk(child)
-            matches = (
-                show == "all"
-                or (show == "missing" and child.status in MISSING)
-                or (show == "evidence" and child.status == EvidenceStatusChoices.EVIDENCE)
-            )
-            if matches or below:
+            if matches(child) or below:
                 rows.append(child)
                 rows.extend(below)
         return rows
 
     rows = walk(root)
-    if root.status != EvidenceStatusChoices.HEADING and (
-        show == "all"
-        or (show == "missing" and root.status in MISSING)
-        or (show == "evidence" and root.status == EvidenceStatusChoices.EVIDENCE)
-    ):
+    if root.status != EvidenceStatusChoices.HEADING and matches(root):
         rows.insert(0, root)
     return rows
 
@@ -98,9 +100,7 @@ class ClauseDetailView(DetailView):
 
     def get_object(self, action="view"):
         queryset = self.queryset(action).select_related("standard", "parent", "base_clause__standard")
-        if "key" in self.kwargs:
-            return get_object_or_404(queryset, key=self.kwargs["key"])
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return _get_by(queryset, self.kwargs, "key")
 
     def get(self, request, pk=None, key=None):
         self.require("view")
@@ -141,41 +141,43 @@ class ClauseDetailView(DetailView):
         return render(request, "compliance/clause_detail.html", context)
 
 
-class StandardViews(ModelViews):
-    """Standards are read-only; their page is the coverage page (``/compliance/<code>/``)."""
+class ReferenceViews(ModelViews):
+    """Read-only reference data whose detail page (``detail_path``) is a view of this app
+    (``detail_view``) instead of the framework's."""
 
-    model = Standard
-    table = StandardTable
-    filterset = StandardFilterSet
     can_create = False
     can_edit = False
+    detail_path = None
+    detail_view = None
 
     @classmethod
     def urls(cls):
         detail = cls.name("detail")
         return [
-            path("standards/<int:pk>/", StandardCoverageView.as_view(viewset=cls), name=detail),
+            path(cls.detail_path, cls.detail_view.as_view(viewset=cls), name=detail),
             *(pattern for pattern in super().urls() if pattern.name != detail),
         ]
 
 
-class ClauseViews(ModelViews):
+class StandardViews(ReferenceViews):
+    """Standards are read-only; their page is the coverage page (``/compliance/<code>/``)."""
+
+    model = Standard
+    table = StandardTable
+    filterset = StandardFilterSet
+    detail_path = "standards/<int:pk>/"
+    detail_view = StandardCoverageView
+
+
+class ClauseViews(ReferenceViews):
     """Clauses are read-only reference data; their page lists the evidence
     (``/compliance/clauses/<key>/``)."""
 
     model = Clause
     table = ClauseTable
     filterset = ClauseFilterSet
-    can_create = False
-    can_edit = False
-
-    @classmethod
-    def urls(cls):
-        detail = cls.name("detail")
-        return [
-            path("clauses/<int:pk>/", ClauseDetailView.as_view(viewset=cls), name=detail),
-            *(pattern for pattern in super().urls() if pattern.name != detail),
-        ]
+    detail_path = "clauses/<int:pk>/"
+    detail_view = ClauseDetailView
 
 
 class ByLookupView(RecordView):

@@ -328,27 +328,20 @@ def archive_attachment(attachment, reason):
     """Archive an attachment (the file stays in storage and in the trail) and say so on the record."""
     with transaction.atomic():
         attachment.archive(reason)
-        record = attachment.record
-        if record is not None:
-            emit(
-                ARCHIVED,
-                obj=record,
-                message=f"Archived {attachment.name}: {reason.strip()}",
-                data={"attachment": attachment.pk},
-            )
+        _tell_record(attachment, ARCHIVED, f"Archived {attachment.name}: {reason.strip()}")
 
 
 def restore_attachment(attachment, reason):
     with transaction.atomic():
         attachment.restore(reason)
-        record = attachment.record
-        if record is not None:
-            emit(
-                RESTORED,
-                obj=record,
-                message=f"Restored {attachment.name}: {reason.strip()}",
-                data={"attachment": attachment.pk},
-            )
+        _tell_record(attachment, RESTORED, f"Restored {attachment.name}: {reason.strip()}")
+
+
+def _tell_record(attachment, event, message):
+    """Emit ``event`` on the attachment's record (if it still exists)."""
+    record = attachment.record
+    if record is not None:
+        emit(event, obj=record, message=message, data={"attachment": attachment.pk})
 
 
 def can_preview(attachment):

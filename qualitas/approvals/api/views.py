@@ -87,9 +87,8 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, B
         when required). 400 with field errors for a wrong password; 403 when you are not an
         approver on the step."""
         approval = self.get_object()
-        data = RespondSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.respond(approval, request.user, http_request=request, **data.validated_data)
+        data = _validated(RespondSerializer, request)
+        services.respond(approval, request.user, http_request=request, **data)
         return Response(self.get_serializer(self._reloaded(approval)).data)
 
     @extend_schema(request=CancelSerializer, responses=ApprovalRequestSerializer)
@@ -97,9 +96,8 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, B
     def cancel(self, request, pk=None):
         """Withdraw the request (its requester, or someone with approvals.change_approvalrequest)."""
         approval = self.get_object()
-        data = CancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.cancel_approval(approval, request.user, data.validated_data["reason"])
+        reason = _validated(CancelSerializer, request)["reason"]
+        services.cancel_approval(approval, request.user, reason)
         return Response(self.get_serializer(self._reloaded(approval)).data)
 
     def _reloaded(self, approval):
@@ -140,8 +138,14 @@ class DelegationViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         delegation = self.get_object()
-        data = CancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.withdraw_delegation(delegation, request.user, data.validated_data["reason"])
+        reason = _validated(CancelSerializer, request)["reason"]
+        services.withdraw_delegation(delegation, request.user, reason)
         delegation.refresh_from_db()
         return Response(self.get_serializer(delegation).data)
+
+
+def _validated(serializer_class, request):
+    """The request's data checked by ``serializer_class`` (400 with field errors if wrong)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data

@@ -1,12 +1,15 @@
-"""Builders for the approval tests: widgets to approve, templates, people in roles."""
+"""Builders for the approval tests: widgets to approve, templates, people in roles, requests,
+delegations and the people of the two-step workflow tests."""
 
 import datetime
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from qualitas.accounts.models import User
+from qualitas.approvals import services
 from qualitas.approvals.choices import QuorumChoices
-from qualitas.approvals.models import ApprovalRequest, ApprovalStep, ApprovalTemplate
+from qualitas.approvals.models import ApprovalRequest, ApprovalStep, ApprovalTemplate, Delegation
 from qualitas.testing.factories import make_user
 from qualitas.testing.records import permission, user_with
 from qualitas.testing.testapp.choices import WidgetStatusChoices
@@ -67,3 +70,68 @@ def two_step_template(named, code="two-step"):
 
 def approver(role="QA Manager", **fields):
     return make_user(role=role, **fields)
+
+
+def standard_template():
+    """The one-step "standard" template (any QA Manager), made once, with a QA Manager to ask."""
+    template = ApprovalTemplate.objects.filter(code="standard").first()
+    if template is None:
+        template = make_template("standard", steps=[{"name": "QA approval", "roles": ["QA Manager"]}])
+    if not User.objects.filter(groups__name="QA Manager").exists():
+        approver(full_name="Quinn QA")
+    return template
+
+
+def make_request(company=None, author=None):
+    widget = make_widget(customer=company)
+    return services.start_approval(widget, standard_template(), requested_by=author or make_author())
+
+
+def delegation_data():
+    """What a user enters for a new delegation: to a Document Controller for the coming week."""
+    today = timezone.localdate()
+    return {
+        "delegate": approver("Document Controller").pk,
+        "starts": today.isoformat(),
+        "ends": (today + datetime.timedelta(days=7)).isoformat(),
+        "reason": "Annual leave",
+    }
+
+
+def make_delegation():
+    """A QA Manager's approvals delegated to a Document Controller from today for three days."""
+    today = timezone.localdate()
+    return Delegation.objects.create(
+        delegator=approver(),
+        delegate=approver("Document Controller"),
+        starts=today,
+        ends=today + datetime.timedelta(days=3),
+    )
+
+
+class SeesWidgets:
+    """For the generic record tests of approval requests: a user sees the requests on the records
+    they may see, so the generic users (those given any permission) also get
+    ``testapp.view_widget``."""
+
+    def login(self, *actions, **fields):
+        user = super().login(*actions, **fields)
+        if actions:
+            user.user_permissions.add(permission(Widget, "view"))
+            user = User.objects.get(pk=user.pk)
+            self.client.force_login(user)
+        return user
+
+
+def workflow_people():
+    """The author, the approvers and the widget of the two-step workflow tests."""
+
+    class Setup:
+        author = make_author(full_name="Ada Author")
+        qa = approver(full_name="Quinn QA")
+        eng1 = approver("Production Manager", full_name="Erin Engineer")
+        eng2 = approver("Document Controller", full_name="Evan Engineer")
+        widget = make_widget()
+        template = two_step_template([eng1, eng2])
+
+    return Setup

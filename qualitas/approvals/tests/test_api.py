@@ -10,14 +10,15 @@ from rest_framework.test import APIClient
 
 from qualitas.accounts.models import User
 from qualitas.accounts.tests.helpers import current_code, enrol
-from qualitas.approvals import services
 from qualitas.approvals.models import ApprovalRequest, ApprovalResponse, ApprovalTemplate, Delegation
 from qualitas.approvals.tests.helpers import (
+    SeesWidgets,
     approver,
-    make_author,
+    delegation_data,
+    make_delegation,
+    make_request,
     make_template,
-    make_widget,
-    two_step_template,
+    workflow_people,
 )
 from qualitas.signatures.models import Signature
 from qualitas.testing.api import APITests, ExportTests, GetObjectTests, ListObjectsTests, assert_error
@@ -26,20 +27,6 @@ from qualitas.testing.records import WriteCheck, permission
 from qualitas.testing.testapp.models import Widget
 
 _codes = itertools.count(1)
-
-
-def standard_template():
-    template = ApprovalTemplate.objects.filter(code="standard").first()
-    if template is None:
-        template = make_template("standard", steps=[{"name": "QA approval", "roles": ["QA Manager"]}])
-    if not User.objects.filter(groups__name="QA Manager").exists():
-        approver(full_name="Quinn QA")
-    return template
-
-
-def make_request(company=None, author=None):
-    widget = make_widget(customer=company)
-    return services.start_approval(widget, standard_template(), requested_by=author or make_author())
 
 
 class TestApprovalTemplateAPI(APITests):
@@ -56,23 +43,14 @@ class TestApprovalTemplateAPI(APITests):
         return make_template(f"template-{next(_codes)}", steps=[{"roles": ["QA Manager"]}])
 
 
-class TestApprovalRequestAPI(GetObjectTests, ListObjectsTests, ExportTests):
+class TestApprovalRequestAPI(SeesWidgets, GetObjectTests, ListObjectsTests, ExportTests):
     """Requests are read here like any record; creating, answering and cancelling are tested
-    below. A user sees the requests on the records they may see, so the generic users also get
-    ``testapp.view_widget``."""
+    below."""
 
     model = ApprovalRequest
 
     def make_object(self, company=None):
         return make_request(company)
-
-    def login(self, *actions, **fields):
-        user = super().login(*actions, **fields)
-        if actions:
-            user.user_permissions.add(permission(Widget, "view"))
-            user = User.objects.get(pk=user.pk)
-            self.client.force_login(user)
-        return user
 
 
 class TestDelegationAPI(APITests):
@@ -80,22 +58,10 @@ class TestDelegationAPI(APITests):
     update_data = {"reason": "Conference in Lyon"}
 
     def get_create_data(self):
-        today = timezone.localdate()
-        return {
-            "delegate": approver("Document Controller").pk,
-            "starts": today.isoformat(),
-            "ends": (today + datetime.timedelta(days=7)).isoformat(),
-            "reason": "Annual leave",
-        }
+        return delegation_data()
 
     def make_object(self, company=None):
-        today = timezone.localdate()
-        return Delegation.objects.create(
-            delegator=approver(),
-            delegate=approver("Document Controller"),
-            starts=today,
-            ends=today + datetime.timedelta(days=3),
-        )
+        return make_delegation()
 
 
 # --- Starting, answering, cancelling ------------------------------------------------------------
@@ -113,15 +79,7 @@ def client_for(user):
 
 @pytest.fixture
 def setup():
-    class Setup:
-        author = make_author(full_name="Ada Author")
-        qa = approver(full_name="Quinn QA")
-        eng1 = approver("Production Manager", full_name="Erin Engineer")
-        eng2 = approver("Document Controller", full_name="Evan Engineer")
-        widget = make_widget()
-        template = two_step_template([eng1, eng2])
-
-    return Setup
+    return workflow_people()
 
 
 def start(setup):

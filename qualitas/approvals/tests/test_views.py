@@ -23,18 +23,20 @@ from qualitas.approvals.models import (
     Delegation,
 )
 from qualitas.approvals.tests.helpers import (
+    SeesWidgets,
     approver,
-    make_author,
+    delegation_data,
+    make_delegation,
+    make_request,
     make_template,
     make_widget,
-    two_step_template,
+    workflow_people,
 )
-from qualitas.approvals.tests.test_api import make_request
 from qualitas.signatures.models import Signature
 from qualitas.testing.factories import PASSWORD, make_user
-from qualitas.testing.records import WriteCheck, last_change, permission
+from qualitas.testing.records import WriteCheck, last_change
 from qualitas.testing.testapp.models import Widget
-from qualitas.testing.views import ModelViewTests, ReadOnlyModelViewTests
+from qualitas.testing.views import ModelViewTests, ReadOnlyModelViewTests, posted
 
 _codes = itertools.count(1)
 
@@ -66,19 +68,11 @@ class TestApprovalTemplateViews(ModelViewTests):
         return make_template(f"page-template-{next(_codes)}", steps=[{"roles": ["QA Manager"]}])
 
 
-class TestApprovalRequestViews(ReadOnlyModelViewTests):
+class TestApprovalRequestViews(SeesWidgets, ReadOnlyModelViewTests):
     model = ApprovalRequest
 
     def make_object(self, company=None):
         return make_request(company)
-
-    def login(self, *actions, **fields):
-        user = super().login(*actions, **fields)
-        if actions:
-            user.user_permissions.add(permission(Widget, "view"))
-            user = User.objects.get(pk=user.pk)
-            self.client.force_login(user)
-        return user
 
 
 class TestDelegationViews(ModelViewTests):
@@ -86,22 +80,10 @@ class TestDelegationViews(ModelViewTests):
     update_form_data = {"reason": "Conference in Lyon"}
 
     def get_form_data(self):
-        today = timezone.localdate()
-        return {
-            "delegate": str(approver("Document Controller").pk),
-            "starts": today.isoformat(),
-            "ends": (today + datetime.timedelta(days=7)).isoformat(),
-            "reason": "Annual leave",
-        }
+        return {name: posted(value) for name, value in delegation_data().items()}
 
     def make_object(self, company=None):
-        today = timezone.localdate()
-        return Delegation.objects.create(
-            delegator=approver(),
-            delegate=approver("Document Controller"),
-            starts=today,
-            ends=today + datetime.timedelta(days=3),
-        )
+        return make_delegation()
 
 
 # --- The workflow pages -------------------------------------------------------------------------
@@ -117,15 +99,7 @@ def client_for(user):
 
 @pytest.fixture
 def setup():
-    class Setup:
-        author = make_author(full_name="Ada Author")
-        qa = approver(full_name="Quinn QA")
-        eng1 = approver("Production Manager", full_name="Erin Engineer")
-        eng2 = approver("Document Controller", full_name="Evan Engineer")
-        widget = make_widget()
-        template = two_step_template([eng1, eng2])
-
-    return Setup
+    return workflow_people()
 
 
 def tab_url(widget):

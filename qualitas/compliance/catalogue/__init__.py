@@ -137,17 +137,23 @@ def _own_clauses(code, rows, requirement_headings=frozenset()):
     numbers = [number for number, *_ in rows]
     with_children = {parent_number(number) for number in numbers} - {None}
     return [
-        ClauseSpec(
-            standard=code,
-            number=number,
-            title=title,
-            summary=summary,
-            origin=ClauseOriginChoices.OWN,
-            is_heading=number in with_children and number not in requirement_headings,
-            parent_number=parent_number(number),
-        )
-        for number, title, summary in rows
+        _row_spec(code, row, ClauseOriginChoices.OWN, with_children, requirement_headings) for row in rows
     ]
+
+
+def _row_spec(code, row, origin, with_children, requirement_headings):
+    """The clause of one ``(number, title, summary)`` row of a catalogue module: a heading when
+    clauses sit below it, unless its module lists it among the REQUIREMENT_HEADINGS."""
+    number, title, summary = row
+    return ClauseSpec(
+        standard=code,
+        number=number,
+        title=title,
+        summary=summary,
+        origin=origin,
+        is_heading=number in with_children and number not in requirement_headings,
+        parent_number=parent_number(number),
+    )
 
 
 def _sector_clauses(code, base_clauses, module):
@@ -182,18 +188,10 @@ def _sector_clauses(code, base_clauses, module):
                 parent_number=base.parent_number,
             )
         )
-    for number, title, summary in own_rows:
-        clauses.append(
-            ClauseSpec(
-                standard=code,
-                number=number,
-                title=title,
-                summary=summary,
-                origin=ClauseOriginChoices.SECTOR,
-                is_heading=number in with_children and number not in requirement_headings,
-                parent_number=parent_number(number),
-            )
-        )
+    clauses.extend(
+        _row_spec(code, row, ClauseOriginChoices.SECTOR, with_children, requirement_headings)
+        for row in own_rows
+    )
     return clauses
 
 

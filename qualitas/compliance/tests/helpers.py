@@ -2,11 +2,14 @@
 
 import itertools
 
+import pytest
+
 from qualitas.compliance import services
 from qualitas.compliance.catalogue import clause_level, parent_number, sort_key
 from qualitas.compliance.models import Clause, Standard
 
 _numbers = itertools.count(1)
+_codes = itertools.count(1)
 
 
 def make_standard(code="teststd", **fields):
@@ -55,3 +58,26 @@ class Declared:
         for name, value in attributes.items():
             monkeypatch.setattr(model, name, value, raising=False)
         services.reset_registry()
+
+
+class StandardRecords:
+    """For the generic record tests (API and pages) of standards: made-up standards."""
+
+    model = Standard
+
+    def make_object(self, company=None):
+        return make_standard(code=f"test{next(_codes)}", name="Made-up standard")
+
+
+class ClauseRecords:
+    """For the generic record tests (API and pages) of clauses: made-up clauses, without the
+    catalogue's."""
+
+    model = Clause
+
+    @pytest.fixture(autouse=True)
+    def _without_catalogue(self, db):
+        remove_catalogue()
+
+    def make_object(self, company=None):
+        return make_clause()

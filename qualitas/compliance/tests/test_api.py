@@ -9,31 +9,23 @@ from rest_framework.test import APIClient
 from qualitas.accounts.choices import CompanyKindChoices
 from qualitas.compliance import services
 from qualitas.compliance.models import Clause, Standard
-from qualitas.compliance.tests.helpers import clause, make_clause, make_standard, remove_catalogue
+from qualitas.compliance.tests.helpers import (
+    ClauseRecords,
+    StandardRecords,
+    clause,
+)
 from qualitas.testing.api import ReadOnlyAPITests, assert_error
 from qualitas.testing.factories import make_company, make_user
 from qualitas.testing.records import customer_of, user_with
 from qualitas.testing.testapp.models import Widget
 
-_codes = iter(range(1, 10_000))
+
+class TestStandardAPI(StandardRecords, ReadOnlyAPITests):
+    pass
 
 
-class TestStandardAPI(ReadOnlyAPITests):
-    model = Standard
-
-    def make_object(self, company=None):
-        return make_standard(code=f"test{next(_codes)}", name="Made-up standard")
-
-
-class TestClauseAPI(ReadOnlyAPITests):
-    model = Clause
-
-    @pytest.fixture(autouse=True)
-    def _without_catalogue(self, db):
-        remove_catalogue()
-
-    def make_object(self, company=None):
-        return make_clause()
+class TestClauseAPI(ClauseRecords, ReadOnlyAPITests):
+    pass
 
 
 # --- Lookups, filters and the evidence endpoints -----------------------------------------------
