@@ -415,6 +415,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A choice set used by several fields gets one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"EmailModeEnum": "qualitas.notifications.choices.MODE_CHOICES"},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -49,3 +49,7 @@ class DigestChoices(ChoiceSet):
         (DAILY, "Daily digest", "info"),
         (WEEKLY, "Weekly digest", "info"),
     ]
+
+
+#: The modes as (value, label) pairs, named once in the OpenAPI schema (``EmailModeEnum``).
+MODE_CHOICES = ModeChoices.choices()
