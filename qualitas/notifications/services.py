@@ -24,14 +24,16 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from qualitas.accounts.choices import CompanyKindChoices
 from qualitas.core.events import register_event
+from qualitas.framework.records import visible
 from qualitas.notifications.choices import DeliveryStatusChoices, DigestChoices, ModeChoices
 from qualitas.notifications.kinds import (
     TASK_OVERDUE,
@@ -145,6 +147,8 @@ def notify(kind, recipients, subject, message="", obj=None, url="", urgent=None,
     if not subject:
         raise ValueError("A notification needs a subject.")
     people = resolve_recipients(recipients)
+    if obj is not None:
+        people = readers(people, obj)
     if not people:
         return []
     urgent = definition.urgent if urgent is None else bool(urgent)
@@ -190,6 +194,34 @@ def notify(kind, recipients, subject, message="", obj=None, url="", urgent=None,
         if deliveries:
             transaction.on_commit(partial(dispatch, [delivery.pk for delivery in deliveries.values()]))
     return notifications
+
+
+def readers(people, obj):
+    """The recipients who may open ``obj``: nobody is told about a record (its name, its subject,
+    a link) that they may not see. One query finds who holds the view permission; the record's
+    row scoping is checked person by person only for the people it narrows (customers), so a
+    fan-out to many staff stays a fixed number of queries."""
+    model = type(obj)
+    if not hasattr(model._default_manager, "restrict"):
+        return people
+    User = get_user_model()
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    permission = Permission.objects.filter(
+        content_type=content_type, codename=f"view_{model._meta.model_name}"
+    ).first()
+    holders = models.Q(is_superuser=True)
+    if permission is not None:
+        holders |= models.Q(groups__permissions=permission) | models.Q(user_permissions=permission)
+    holding = User.objects.filter(pk__in=[person.id for person in people]).filter(holders).distinct()
+    customers = set(
+        holding.filter(is_superuser=False, company__kind=CompanyKindChoices.CUSTOMER).values_list(
+            "pk", flat=True
+        )
+    )
+    allowed = set(holding.values_list("pk", flat=True)) - customers
+    # Customers see their own company's records only: checked one by one (they are few).
+    allowed |= {user.pk for user in User.objects.filter(pk__in=customers) if visible(user, obj)}
+    return [person for person in people if person.id in allowed]
 
 
 def record_reference(obj):

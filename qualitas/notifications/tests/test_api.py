@@ -5,6 +5,7 @@ notifications (``/api/v1/notifications/``) and your e-mail preferences
 import socket
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from qualitas.core.audit import history
@@ -13,7 +14,7 @@ from qualitas.notifications import sending, services
 from qualitas.notifications.choices import DeliveryStatusChoices as Status
 from qualitas.notifications.models import Delivery, Preference
 from qualitas.testing.api import ExportTests, GetObjectTests, ListObjectsTests, assert_error
-from qualitas.testing.factories import make_user
+from qualitas.testing.factories import make_company, make_user
 from qualitas.testing.records import WriteCheck
 from qualitas.testing.testapp.models import Widget
 
@@ -108,8 +109,9 @@ def test_retry_through_the_api_and_who_may(failed):
 
 
 def test_my_notifications_only_with_the_unread_filter():
-    me, other = make_user(role="Customer"), make_user(role="Admin")
-    widget = Widget.objects.create(name="Torque wrench")
+    me, other = make_user(role="Customer", company=make_company(kind="customer")), make_user(role="Admin")
+    widget = Widget.objects.create(name="Torque wrench", customer=me.company)
+    me.user_permissions.add(*Permission.objects.filter(codename="view_widget"))  # their own widgets
     [first] = services.notify("approval.request", [me], "Approve", "Please.", obj=widget)
     [second] = services.notify("quality.alert", [me], "Pasteuriser below limit")
     [theirs] = services.notify("approval.request", [other], "Theirs")

@@ -51,7 +51,8 @@ def _backoff(settings):
 def test_the_email_arrives_with_text_and_html_parts_and_the_right_recipients(
     smtp_server, widget, django_capture_on_commit_callbacks
 ):
-    ann, ben = make_user(email="ann@example.com"), make_user(email="ben@example.com")
+    ann = make_user(role="QA Inspector", email="ann@example.com")
+    ben = make_user(role="QA Inspector", email="ben@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         notifications = services.notify(
             "approval.request", [ann, ben], "Approve WID-1", "Quinn asks you to approve it.", obj=widget

@@ -2,7 +2,7 @@
 registry, and that fan-out costs a fixed number of queries whatever the number of recipients."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,7 +10,7 @@ from qualitas.notifications import kinds, services
 from qualitas.notifications.choices import DeliveryStatusChoices, ModeChoices
 from qualitas.notifications.kinds import UnknownKind, get_kind, register_kind
 from qualitas.notifications.models import Delivery, Notification, Preference
-from qualitas.testing.factories import make_user
+from qualitas.testing.factories import make_company, make_user
 from qualitas.testing.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,10 @@ def widget():
 def test_notify_writes_one_notification_and_one_queued_email_per_person(
     widget, django_capture_on_commit_callbacks
 ):
-    ann, ben = make_user(full_name="Ann"), make_user(full_name="Ben")
+    ann, ben = (
+        make_user(role="QA Inspector", full_name="Ann"),
+        make_user(role="QA Inspector", full_name="Ben"),
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         rows = services.notify(
             "approval.request", [ann, ben, ann], "Approve the torque wrench", "Please review it.", obj=widget
@@ -137,3 +140,24 @@ def test_fan_out_to_many_people_costs_a_fixed_number_of_queries(django_assert_ma
     small, large = queries(few), queries(people)
     assert large == small, f"{small} queries for 3 people, {large} for 60"
     assert small <= 8
+
+
+def test_nobody_is_told_about_a_record_they_may_not_see():
+    """A notification names the record and links to it: it goes only to people who may open it
+    (the view permission, and a customer's own company's records)."""
+    customer_company, other_company = make_company(kind="customer"), make_company(kind="customer")
+    widget = Widget.objects.create(name="Bracket", customer=customer_company)
+    inspector = make_user(role="QA Inspector")
+    no_role = make_user()
+    own_customer = make_user(role="Customer", company=customer_company)
+    other_customer = make_user(role="Customer", company=other_company)
+    for person in (own_customer, other_customer):  # customers read widgets of their own company
+        person.user_permissions.add(*Permission.objects.filter(codename="view_widget"))
+    rows = services.notify(
+        "approval.request", [inspector, no_role, own_customer, other_customer], "Approve it", obj=widget
+    )
+    assert {row.recipient_id for row in rows} == {inspector.pk, own_customer.pk}
+    assert not Notification.objects.filter(recipient__in=[no_role, other_customer]).exists()
+    assert not Delivery.objects.filter(recipient__in=[no_role, other_customer]).exists()
+    # Without a record there is nothing to hide.
+    assert len(services.notify("task.reminder", [no_role, other_customer], "Calibrate the gauge")) == 2

@@ -35,7 +35,7 @@ def sent(person=None, kind=None):
 
 
 def test_a_fixed_interval_reminder_repeats_and_skips_missed_runs(widget):
-    owner = make_user()
+    owner = make_user(role="QA Inspector")
     reminder = services.schedule_reminder(
         "task.reminder", [owner], widget, subject="Calibrate gauge G-12", every=DAY
     )
@@ -58,7 +58,7 @@ def test_a_fixed_interval_reminder_repeats_and_skips_missed_runs(widget):
 
 
 def test_deadline_reminders_at_each_lead_time_then_overdue_escalated_to_the_role(widget):
-    owner = make_user(full_name="Olive Owner")
+    owner = make_user(role="QA Inspector", full_name="Olive Owner")
     manager = make_user(role="QA Manager")
     other_manager = make_user(role="QA Manager")
     inspector = make_user(role="QA Inspector")
@@ -105,7 +105,7 @@ def test_deadline_reminders_at_each_lead_time_then_overdue_escalated_to_the_role
 
 
 def test_overdue_notices_repeat_with_an_interval_until_cancelled(widget):
-    owner = make_user()
+    owner = make_user(role="QA Inspector")
     due = timezone.now() + DAY
     reminder = services.schedule_reminder(
         "task.reminder",

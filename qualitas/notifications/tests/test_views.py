@@ -118,7 +118,7 @@ def widget():
 
 
 def test_the_list_shows_only_my_notifications_and_filters_unread(client, widget):
-    me, someone = make_user(), make_user()
+    me, someone = make_user(role="QA Inspector"), make_user(role="QA Inspector")
     services.notify("approval.request", [me], "Approve the wrench", "Please.", obj=widget)
     [old] = services.notify("task.reminder", [me], "Calibrate gauge")
     services.notify("approval.request", [someone], "Someone else's")
@@ -133,7 +133,7 @@ def test_the_list_shows_only_my_notifications_and_filters_unread(client, widget)
 
 
 def test_opening_marks_read_and_leads_to_the_record(client, widget):
-    me, other = make_user(), make_user()
+    me, other = make_user(role="QA Inspector"), make_user(role="QA Inspector")
     [notification] = services.notify("approval.request", [me], "Approve", obj=widget)
     client.force_login(other)
     assert client.get(notification.get_absolute_url()).status_code == 404  # not theirs
