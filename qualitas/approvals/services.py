@@ -926,7 +926,13 @@ def _schedule_reminders(step, recipients):
 
 
 def _cancel_reminders(step):
+    """A step closed: its reminders stop, and its approvers' "approval needed" notifications no
+    longer count as unread (whoever answered, the step needs nobody any more)."""
     notifications.cancel_reminders(step)
+    request = step.request
+    record = request.record
+    if record is not None:
+        notifications.settle("approval.request", record, url=request.get_absolute_url())
 
 
 # --- Templates ----------------------------------------------------------------------------------

@@ -272,6 +272,19 @@ def mark_read(user, notifications=None):
     return queryset.update(read_at=timezone.now())
 
 
+def settle(kind, obj, url=None):
+    """Mark read everyone's unread ``kind`` notifications about ``obj`` (only those linking to
+    ``url`` when given): what they asked for has been done, e.g. an approval step was answered by
+    someone, so the bell stops counting it. Returns how many were unread."""
+    content_type, object_id, _text = record_reference(obj)
+    queryset = Notification.objects.filter(
+        kind=kind, content_type=content_type, object_id=object_id, read_at__isnull=True
+    )
+    if url is not None:
+        queryset = queryset.filter(url=url)
+    return queryset.update(read_at=timezone.now())
+
+
 def mark_unread(user, notifications):
     ids = [getattr(item, "pk", item) for item in notifications]
     return Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=False).update(read_at=None)

@@ -215,6 +215,11 @@ class TestQuorumAndApproval:
             .filter(recipient__in=[people.eng1, people.eng2])
             .values_list("recipient", flat=True)
         ) == {people.eng1.pk, people.eng2.pk}
+        # The first step's "approval needed" notices no longer count as unread (the other QA
+        # Manager's too); the second step's are new and unread.
+        assert not notified("approval.request", people.qa2).filter(read_at__isnull=True).exists()
+        assert notified("approval.request", people.qa2).exists()
+        assert not notified("approval.request", people.eng1).filter(read_at__isnull=False).exists()
         # The first step's reminders stop; the second's start.
         assert not Reminder.objects.filter(object_id=str(first.pk), is_active=True).exists()
         assert Reminder.objects.filter(object_id=str(second.pk), is_active=True).exists()
