@@ -8,6 +8,7 @@ from rest_framework import exceptions, mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from qualitas.core import access, attachments, background, comments, services
 from qualitas.core.api.serializers import (
@@ -72,8 +73,18 @@ class AuditVerificationViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=VerificationSerializer, operation_id="audit_verify")
     def list(self, request):
+        """Verify now, inside the request, and answer with the result."""
         result, _event = services.verify_trail(source="api")
         return Response(result.as_dict())
+
+    @extend_schema(request=None, responses={202: JobSerializer}, operation_id="audit_verify_as_job")
+    def create(self, request):
+        """Verify as a job (for a long trail): 202 with the job; poll its ``api_url`` until it has
+        finished. The result is the job's JSON file and an ``audit.verified`` event."""
+        job = background.start_job("core.verify_audit", user=request.user, params={"source": "api"})
+        data = JobSerializer(job, context={"request": request}).data
+        location = reverse("job-detail", args=[job.pk], request=request)
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class JobViewSet(ReadOnlyRecordViewSet):

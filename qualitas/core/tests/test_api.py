@@ -119,8 +119,10 @@ def test_verify_reports_the_first_broken_entry_with_http_200(client, auditor):
     assert f"#{victim.pk}" in event.message
 
 
-def test_verify_is_read_only(client, auditor):
-    assert_refused(client.post(VERIFY, {}), 405)
+def test_verify_changes_nothing(client, auditor):
+    # GET verifies now, POST verifies as a job; nothing else is allowed.
+    for method in (client.put, client.patch, client.delete):
+        assert_refused(method(VERIFY, {}), 405)
 
 
 # --- The three logs -----------------------------------------------------------------------------
@@ -432,3 +434,25 @@ def test_history_follows_the_visibility_of_the_record(client):
 def test_a_non_numeric_id_is_404_not_500(client, auditor):
     assert_refused(client.get(f"{CHANGES}not-a-number/"), 404)
     assert_refused(client.get("/api/v1/companies/not-a-number/history/"), 404)
+
+
+def test_verify_as_a_job_answers_202_and_the_job_records_the_result(
+    client, auditor, django_capture_on_commit_callbacks
+):
+    make_company()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(VERIFY)
+    assert response.status_code == 202
+    body = response.json()
+    assert response["Location"].endswith(f"/api/v1/jobs/{body['id']}/")
+    job = client.get(response["Location"]).json()
+    assert job["status"] == "succeeded" and job["progress"] == 100
+    event = verified_events().get()
+    assert event.user_id == auditor.pk and event.data["ok"] is True and event.data["source"] == "api"
+    assert event.message in job["log"]
+
+
+def test_verify_as_a_job_needs_the_audit_permission(client):
+    client.force_login(make_user(role="Production Operator"))
+    assert_refused(client.post(VERIFY), 403)
+    assert_anonymous_refused(APIClient().post(VERIFY))
