@@ -124,9 +124,10 @@ def sync_stream(user_id, after, seconds=None, poll_seconds=None):
         while True:
             try:
                 events = poll(user_id, after)
-            except DatabaseError:
+            except DatabaseError as error:
                 # The database is unreachable: end the stream; the page reconnects after ``retry``.
-                logger.info("Notification stream ended: the database could not be read.", exc_info=True)
+                # One line: the database's own monitoring tells why; a stream only gives up.
+                logger.info("Notification stream ended: the database could not be read (%s).", error)
                 break
             for position, text in events:
                 after = position
@@ -154,8 +155,8 @@ async def async_stream(user_id, after, seconds=None, poll_seconds=None):
     while True:
         try:
             events = await fetch(user_id, after)
-        except DatabaseError:
-            logger.info("Notification stream ended: the database could not be read.", exc_info=True)
+        except DatabaseError as error:
+            logger.info("Notification stream ended: the database could not be read (%s).", error)
             break
         for position, text in events:
             after = position
