@@ -1,5 +1,3 @@
-import re
-
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +10,7 @@ from qualitas.core.events import VOCABULARY
 from qualitas.core.models import AccessLog, DomainEvent, ObjectChange
 from qualitas.core.service_models import Attachment, Comment, Job
 from qualitas.framework.filtersets import FILTER_DEFAULTS, ModelChoiceFilter, RecordFilterSet
+from qualitas.framework.records import parse_reference
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -125,16 +124,14 @@ class AccessLogFilterSet(LogFilterSet):
 
 # --- Jobs, attachments, comments -----------------------------------------------------------------
 
-RECORD_PATTERN = re.compile(r"(?P<app_label>[a-z_][a-z0-9_]*)\.(?P<model>[a-z0-9_]+):(?P<pk>[^\s:]{1,64})")
-
 
 class RecordField(forms.CharField):
     """A record as the API writes it: ``app_label.model:id`` (``testapp.widget:12``)."""
 
     def clean(self, value):
         value = (super().clean(value) or "").strip()
-        if value and not RECORD_PATTERN.fullmatch(value.lower()):
-            raise ValidationError("Give the record as app_label.model:id, e.g. testapp.widget:12.")
+        if value:
+            parse_reference(value)  # ValidationError when it is not of that form
         return value
 
 
@@ -150,12 +147,12 @@ class RecordFilter(django_filters.CharFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        match = RECORD_PATTERN.fullmatch(value.lower())
+        label, pk = parse_reference(value)
         try:
-            content_type = ContentType.objects.get_by_natural_key(match["app_label"], match["model"])
+            content_type = ContentType.objects.get_by_natural_key(*label.split("."))
         except ContentType.DoesNotExist:
             return queryset.none()
-        return queryset.filter(content_type=content_type, object_id=value.rsplit(":", 1)[1])
+        return queryset.filter(content_type=content_type, object_id=pk)
 
 
 def job_kind_choices():

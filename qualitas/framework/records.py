@@ -12,11 +12,40 @@ A record type the framework does not know (not registered through ``ModelViews``
 not addressable: it answers 404 like a record that does not exist.
 """
 
+import re
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from qualitas.framework.models import PrimaryModel
 from qualitas.framework.registry import get_entry
+
+#: A record written as text, as forms, filters and the API take it: ``app_label.model:id``.
+REFERENCE = re.compile(r"^\s*(?P<app>[A-Za-z_]\w*)\.(?P<model>[A-Za-z_]\w*):(?P<pk>[^\s:]{1,64})\s*$")
+REFERENCE_HELP = "The record's type and id, for example testapp.widget:12."
+REFERENCE_ERROR = "Give the record as app_label.model:id, e.g. testapp.widget:12."
+
+
+def record_reference(obj):
+    """``app_label.model:id`` of a record: the text form that ``parse_reference`` reads back."""
+    return f"{record_label(obj)}:{obj.pk}"
+
+
+def parse_reference(value):
+    """``(label, pk)`` from ``testapp.Widget:12`` (the label lower-cased); ``ValidationError``
+    when the text is not of that form."""
+    match = REFERENCE.match(str(value or ""))
+    if match is None:
+        raise ValidationError(REFERENCE_ERROR, code="invalid")
+    return f"{match['app']}.{match['model']}".lower(), match["pk"]
+
+
+def resolve_reference(user, value, action="view"):
+    """The record a reference names, if ``user`` may ``action`` it: ``ValidationError`` for a
+    malformed reference, ``Http404`` for an unknown type or a record the user may not see."""
+    label, pk = parse_reference(value)
+    return get_record(user, label, pk, action)
 
 
 def takes_record_services(model):

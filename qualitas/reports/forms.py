@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from qualitas.reports.services import REFERENCE_HELP, parse_record_reference
+from qualitas.framework.records import REFERENCE_HELP, parse_reference
 
 
 class InspectionPackForm(forms.Form):
@@ -12,7 +12,7 @@ class InspectionPackForm(forms.Form):
     def clean_record(self):
         value = self.cleaned_data["record"]
         try:
-            parse_record_reference(value)
+            parse_reference(value)
         except ValidationError as error:
             raise forms.ValidationError(error.messages, code="invalid")
         return value.strip()

@@ -17,14 +17,13 @@ import csv
 import datetime
 import hashlib
 import io
-import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -37,7 +36,7 @@ from qualitas.core.choices import ChangeActionChoices
 from qualitas.core.history import ChangeValue, describe
 from qualitas.core.models import DomainEvent
 from qualitas.framework.models import AuditedModel, VersionedModel
-from qualitas.framework.records import get_record, record_label, visible
+from qualitas.framework.records import record_reference, resolve_reference, visible
 from qualitas.framework.registry import get_entry
 from qualitas.framework.ui.panels import FieldsPanel, RelatedPanel, TextPanel
 from qualitas.reports import sources
@@ -53,13 +52,6 @@ from qualitas.reports.pdf import (
 PACK_TEMPLATE = "reports/inspection_pack.html"
 #: The job kind that builds a pack (declared in qualitas/reports/jobs.py).
 JOB_KIND = "reports.inspection_pack"
-REFERENCE = re.compile(
-    r"^\s*(?P<app>[A-Za-z_][A-Za-z0-9_]*)\.(?P<model>[A-Za-z_][A-Za-z0-9_]*):(?P<pk>[^\s:]{1,64})\s*$"
-)
-REFERENCE_HELP = "The record's type and id, for example testapp.widget:12."
-REFERENCE_ERROR = (
-    "This is not a record reference: give it as <app>.<model>:<id>, for example testapp.widget:12."
-)
 #: Shown in the pack's title block, not again among the fields.
 RECORD_INFO_FIELDS = (
     "created",
@@ -75,19 +67,6 @@ EMPTY = "—"
 
 
 # --- Record references ----------------------------------------------------------------------------
-
-
-def record_reference(obj):
-    """``app_label.model_name:pk``, the form the pack's form, API and job take."""
-    return f"{record_label(obj)}:{obj.pk}"
-
-
-def parse_record_reference(value):
-    """``(label, pk)`` from ``testapp.widget:12``; ValidationError when it is not of that form."""
-    match = REFERENCE.match(str(value or ""))
-    if match is None:
-        raise ValidationError(REFERENCE_ERROR, code="invalid")
-    return f"{match['app']}.{match['model']}".lower(), match["pk"]
 
 
 def may_follow_jobs(user):
@@ -134,10 +113,8 @@ def pack_summary(obj):
 
 
 def resolve_record(user, reference):
-    """The record behind a reference if ``user`` may view it. ValidationError for a malformed
-    reference, Http404 for an unknown record type or a record the user may not see."""
-    label, pk = parse_record_reference(reference)
-    return get_record(user, label, pk, action="view")
+    """The record behind a reference if ``user`` may view it (``framework.records``)."""
+    return resolve_reference(user, reference)
 
 
 # --- Display values -------------------------------------------------------------------------------

@@ -1,5 +1,3 @@
-import re
-
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -12,11 +10,11 @@ from qualitas.accounts.filtersets import IPAddressFilter
 from qualitas.accounts.models import User
 from qualitas.core.filtersets import ContentTypeFilter
 from qualitas.framework.filtersets import FILTER_DEFAULTS, ModelMultipleChoiceFilter
+from qualitas.framework.records import parse_reference
 from qualitas.signatures.choices import MeaningChoices, SessionRuleChoices
 from qualitas.signatures.models import Signature
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
-RECORD_REFERENCE = re.compile(r"^(?P<app_label>\w+)\.(?P<model>\w+):(?P<object_id>[\w-]{1,64})$")
 
 
 class RecordReferenceField(forms.CharField):
@@ -26,16 +24,12 @@ class RecordReferenceField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        match = RECORD_REFERENCE.match(value.strip())
-        if match is None:
-            raise ValidationError("Give the record as app_label.model:id, e.g. documents.document:12.")
+        label, object_id = parse_reference(value)
         try:
-            content_type = ContentType.objects.get_by_natural_key(
-                match["app_label"].lower(), match["model"].lower()
-            )
+            content_type = ContentType.objects.get_by_natural_key(*label.split("."))
         except ContentType.DoesNotExist:
-            raise ValidationError(f"There is no record type {match['app_label']}.{match['model']}.")
-        return content_type, match["object_id"]
+            raise ValidationError(f"There is no record type {label}.")
+        return content_type, object_id
 
 
 @extend_schema_field(OpenApiTypes.STR)

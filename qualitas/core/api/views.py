@@ -34,7 +34,13 @@ from qualitas.core.service_models import Attachment, Comment, Job
 from qualitas.core.views import file_response
 from qualitas.framework.api.serializers import ReasonSerializer
 from qualitas.framework.api.viewsets import BaseRecordViewSet, ReadOnlyRecordViewSet
-from qualitas.framework.records import get_record, record_model, takes_record_services, visible
+from qualitas.framework.records import (
+    get_record,
+    parse_reference,
+    record_model,
+    takes_record_services,
+    visible,
+)
 
 LOG_ORDERING = ("time", "id", "user_name", "object_repr")
 
@@ -156,7 +162,10 @@ class IsSignedIn(BasePermission):
 
 def record_for(user, label, action="view"):
     """The record ``app_label.model:id`` for an attachment or a comment, or a field error."""
-    model_label, _, pk = str(label or "").strip().rpartition(":")
+    try:
+        model_label, pk = parse_reference(label)
+    except ValidationError:
+        model_label, pk = "", ""
     model = record_model(model_label)
     if model is None or not takes_record_services(model) or not pk:
         raise exceptions.ValidationError(

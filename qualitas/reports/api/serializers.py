@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from qualitas.reports.services import REFERENCE_HELP, parse_record_reference, record_reference
+from qualitas.framework.records import REFERENCE_HELP, parse_reference, record_reference
 
 
 class InspectionPackSerializer(serializers.Serializer):
@@ -10,7 +10,7 @@ class InspectionPackSerializer(serializers.Serializer):
 
     def validate_record(self, value):
         try:
-            parse_record_reference(value)
+            parse_reference(value)
         except ValidationError as error:
             raise serializers.ValidationError(error.messages)
         return value.strip()

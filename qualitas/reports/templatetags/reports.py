@@ -2,8 +2,8 @@
 
 from django import template
 
-from qualitas.framework.records import takes_record_services
-from qualitas.reports.services import may_follow_jobs, record_reference
+from qualitas.framework.records import record_reference, takes_record_services
+from qualitas.reports.services import may_follow_jobs
 
 register = template.Library()
 

@@ -14,6 +14,7 @@ from qualitas.core.attachments import attach
 from qualitas.core.choices import AccessKindChoices, JobStatusChoices
 from qualitas.core.models import AccessLog
 from qualitas.core.service_models import Job
+from qualitas.framework.records import record_reference
 from qualitas.reports import services
 from qualitas.reports.tests.conftest import make_widget, pdf_text
 from qualitas.testing.api import assert_error
@@ -28,7 +29,7 @@ API = "/api/v1/inspection-packs/"
 
 
 def reference(obj):
-    return services.record_reference(obj)
+    return record_reference(obj)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from qualitas.approvals.models import ApprovalRequest, ApprovalTemplate
 from qualitas.framework.context import change_context
+from qualitas.framework.records import parse_reference
 from qualitas.reports import pdf
 from qualitas.reports.pdf import approval_status, approved_states, render_pdf, render_pdf_document
-from qualitas.reports.services import parse_record_reference
 from qualitas.reports.tests.conftest import has_watermark, make_widget, pdf_text
 from qualitas.signatures.services import sign, signatures_for
 from qualitas.testing.factories import PASSWORD, make_company
@@ -184,7 +184,7 @@ def test_without_a_state_machine_the_approvals_outcome_decides(manager):
 
 
 def test_a_bad_reference_is_a_validation_error():
-    assert parse_record_reference(" testapp.Widget:12 ") == ("testapp.widget", "12")
+    assert parse_reference(" testapp.Widget:12 ") == ("testapp.widget", "12")
     for bad in (
         "",
         "widget:1",
@@ -195,4 +195,4 @@ def test_a_bad_reference_is_a_validation_error():
         "testapp.widget:1 2",
     ):
         with pytest.raises(ValidationError):
-            parse_record_reference(bad)
+            parse_reference(bad)

@@ -1,9 +1,10 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from qualitas.framework.records import parse_reference
 from qualitas.framework.registry import get_entry
 from qualitas.signatures.choices import MeaningChoices
-from qualitas.signatures.filtersets import RECORD_REFERENCE
 from qualitas.signatures.models import Signature
 from qualitas.signatures.services import MAX_COMMENT
 
@@ -86,9 +87,7 @@ class SignRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT, default="")
 
     def validate_record(self, value):
-        match = RECORD_REFERENCE.match(value.strip())
-        if match is None:
-            raise serializers.ValidationError(
-                "Give the record as app_label.model:id, e.g. testapp.widget:12."
-            )
-        return f"{match['app_label'].lower()}.{match['model'].lower()}", match["object_id"]
+        try:
+            return parse_reference(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages)
