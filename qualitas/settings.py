@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "qualitas.notifications",
     "qualitas.reports",
     "qualitas.compliance",
+    "qualitas.equipment",
+    "qualitas.production",
+    "qualitas.inspections",
+    "qualitas.nonconformance",
 ]
 if TESTING:
     INSTALLED_APPS.append("qualitas.testing.testapp")
@@ -342,6 +346,13 @@ QUALITAS_APPROVAL_ESCALATION_EVERY_MINUTES = env_int("QUALITAS_APPROVAL_ESCALATI
 QUALITAS_APPROVAL_REMINDER_HOURS = tuple(
     int(h) for h in env_list("QUALITAS_APPROVAL_REMINDER_HOURS", ("24", "2"))
 )
+
+# --- Production, inspections and nonconformance ------------------------------------------------
+# The approval template (its code) that the material review board answers for repair and use-as-is
+# dispositions of NCRs; `seed_demo` creates one, an installation makes its own.
+QUALITAS_MRB_APPROVAL_TEMPLATE = env("QUALITAS_MRB_APPROVAL_TEMPLATE", "material-review-board")
+# Measurements and quality reports one bulk API request may carry.
+QUALITAS_INSPECTION_BULK_LIMIT = env_int("QUALITAS_INSPECTION_BULK_LIMIT", 1000)
 
 # --- Notifications ------------------------------------------------------------------------------
 # E-mails handed to one send task (one Celery dispatch per batch, one SMTP connection per batch).

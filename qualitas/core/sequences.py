@@ -29,10 +29,28 @@ def next_value(key):
         return sequence.last_value + 1
 
 
+def reserve_values(key, count):
+    """Take ``count`` consecutive values of a counter at once (bulk creation); returns the first."""
+    if count < 1:
+        raise ValueError("Reserve at least one value.")
+    with transaction.atomic():
+        first = next_value(key)
+        if count > 1:
+            RecordSequence.objects.filter(key=key).update(last_value=first + count - 1)
+        return first
+
+
 def pattern_for(model):
     """The number pattern for a model: settings.QUALITAS_NUMBER_PATTERNS overrides the model's own."""
     overrides = getattr(settings, "QUALITAS_NUMBER_PATTERNS", {})
     return overrides.get(model._meta.label_lower, model.number_pattern)
+
+
+def _counter(model, when, tokens):
+    when = when or timezone.now()
+    values = {"year": when.year, "month": f"{when.month:02d}", **tokens}
+    pattern = pattern_for(model)
+    return model._meta.label_lower + ":" + _SEQ.sub("#", pattern).format(**values), pattern, values
 
 
 def next_number(model, when=None, **tokens):
@@ -41,9 +59,12 @@ def next_number(model, when=None, **tokens):
     One counter runs per distinct prefix, so ``CAPA-CA-2026-`` and ``CAPA-PA-2026-`` count
     separately and every year starts at 1.
     """
-    when = when or timezone.now()
-    values = {"year": when.year, "month": f"{when.month:02d}", **tokens}
-    pattern = pattern_for(model)
-    key = model._meta.label_lower + ":" + _SEQ.sub("#", pattern).format(**values)
-    value = next_value(key)
-    return pattern.format(seq=value, **values)
+    key, pattern, values = _counter(model, when, tokens)
+    return pattern.format(seq=next_value(key), **values)
+
+
+def next_numbers(model, count, when=None, **tokens):
+    """``count`` consecutive record numbers for a bulk creation, with one counter update."""
+    key, pattern, values = _counter(model, when, tokens)
+    first = reserve_values(key, count)
+    return [pattern.format(seq=first + offset, **values) for offset in range(count)]

@@ -113,6 +113,9 @@ class Action:
     color = "primary"
     #: A domain event name written on success, e.g. ``capa.approved``. Defaults to ``<model>.<name>``.
     event: str | None = None
+    #: The form of the action's parameters (a ``framework.forms.ActionForm``), or None. Its
+    #: ``cleaned_data`` are passed to ``execute`` on the action's page and in the API.
+    form_class: Any = None
 
     def __init__(self, obj, user, request=None):
         self.obj = obj
@@ -122,6 +125,12 @@ class Action:
         self.request = request
         #: The ``Signature`` written by ``execute``, for actions that need one.
         self.signature = None
+
+    def get_form(self, data=None):
+        """The parameters form bound to ``data`` (None for an unbound form), or None."""
+        if self.form_class is None:
+            return None
+        return self.form_class(data, action=self)
 
     def required_signature(self):
         """The meaning of the signature this action needs on this record, or None. Override to
@@ -196,6 +205,8 @@ class Action:
         signer's components in ``signature`` (``SIGNATURE_FIELDS``); they are checked after the
         permission and the blockers and before anything is written, so a refused signature
         leaves the record untouched while the failed attempt stays logged."""
+        #: The reason given, for ``perform`` (it is also on every audit entry the action writes).
+        self.reason = (reason or "").strip()
         meaning = self.required_signature()
         signer = None
         if meaning:

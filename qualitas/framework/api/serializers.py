@@ -1,3 +1,6 @@
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 
@@ -5,6 +8,8 @@ class RecordSerializer(serializers.ModelSerializer):
     """Base serializer: ``id``, ``url`` (the page), ``display`` and the read-only record fields.
 
     A state machine's field is always read-only: transitions go through ``/actions/<name>/``.
+    The model's ``clean()`` runs on the values sent, as it does for forms, so that a record rule is
+    written once (in the model) and holds on the page and in the API alike.
     """
 
     url = serializers.SerializerMethodField()
@@ -30,6 +35,22 @@ class RecordSerializer(serializers.ModelSerializer):
             if name in fields:
                 fields[name].read_only = True
         return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        concrete = {field.name for field in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(candidate, name, value)
+        try:
+            candidate.clean()
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise serializers.ValidationError(error.message_dict)
+            raise serializers.ValidationError({"non_field_errors": error.messages})
+        return attrs
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -186,6 +186,15 @@ class RecordViewSet(
         data = request.data if hasattr(request.data, "items") else {}
         reason = data.get("reason", "")
         runner = action_class(obj, request.user, request=request)
+        if runner.form_class is not None:
+            # Permission and blockers first, as on the page: a refused action reads no body.
+            runner.check(reason)
+            form = runner.get_form(data)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            extra = form.cleaned_data
+        else:
+            extra = None
         if runner.required_signature():
             signature = {}
             errors = {}
@@ -199,10 +208,10 @@ class RecordViewSet(
             if errors:
                 raise ValidationError(errors)
             params = {k: v for k, v in data.items() if k != "reason" and k not in SIGNATURE_FIELDS}
-            runner.execute(reason=reason, signature=signature, **params)
+            runner.execute(reason=reason, signature=signature, **(params if extra is None else extra))
         else:
             params = {k: v for k, v in data.items() if k != "reason"}
-            runner.execute(reason=reason, **params)
+            runner.execute(reason=reason, **(params if extra is None else extra))
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(responses=ObjectChangeSerializer(many=True), filters=False)

@@ -72,3 +72,18 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_widgets(self)
+
+
+class ActionForm(forms.Form):
+    """The parameters of a state-machine action (``Action.form_class``): shown on the action's
+    page above the reason, and used to validate the API body. ``self.action`` is the action, so
+    choices can depend on the record (``self.action.obj``)."""
+
+    def __init__(self, *args, action=None, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+        self.setup()
+        style_widgets(self)
+
+    def setup(self):
+        """Narrow querysets or set initial values from ``self.action``. Override."""

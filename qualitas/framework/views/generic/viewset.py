@@ -328,35 +328,35 @@ class ActionView(RecordView):
         self.require("view")
         action = self.action(self.get_object())
         form = ReasonForm() if action.requires_reason else None
-        return self.render_form(action, form, self.signature_form(action), [])
+        return self.render_form(action, form, action.get_form(), self.signature_form(action), [])
 
     def post(self, request, pk, action):
         self.require("view")
         action = self.action(self.get_object())
         form = ReasonForm(request.POST) if action.requires_reason else None
+        params_form = action.get_form(request.POST)
         signature_form = self.signature_form(action, request.POST)
+        forms = (form, params_form, signature_form)
         # A refused action (403) or a record that is not ready (409) asks for nothing else.
         blockers = action.get_blockers()
         if not action.has_permission():
             action.check()
         if blockers:
-            return self.render_form(action, form, signature_form, blockers, status=409)
-        valid = [f.is_valid() for f in (form, signature_form) if f is not None]
+            return self.render_form(action, *forms, blockers, status=409)
+        valid = [f.is_valid() for f in forms if f is not None]
         if not all(valid):
-            return self.render_form(action, form, signature_form, [], status=400)
+            return self.render_form(action, *forms, [], status=400)
         reason = form.cleaned_data["reason"] if form is not None else ""
         signature = signature_form.components() if signature_form is not None else None
+        params = params_form.cleaned_data if params_form is not None else {}
         try:
-            action.execute(reason=reason, signature=signature)
+            action.execute(reason=reason, signature=signature, **params)
         except TransitionNotAllowed as error:
-            return self.render_form(action, form, signature_form, error.blockers, status=409)
+            return self.render_form(action, *forms, error.blockers, status=409)
         except ValidationError as error:
-            # A missing or wrong signature component: nothing was written.
-            if signature_form is None or not hasattr(error, "error_dict"):
-                raise
-            for name, texts in error.message_dict.items():
-                signature_form.add_error(name if name in signature_form.fields else None, texts)
-            return self.render_form(action, form, signature_form, [], status=400)
+            # Bad parameters or a missing or wrong signature component: nothing was written.
+            self.add_errors(error, params_form, signature_form)
+            return self.render_form(action, *forms, [], status=400)
         if action.signature is not None:
             messages.success(
                 request,
@@ -365,12 +365,28 @@ class ActionView(RecordView):
             )
         return redirect(action.obj.get_absolute_url())
 
-    def render_form(self, action, form, signature_form, blockers, status=200):
+    def add_errors(self, error, params_form, signature_form):
+        """Put each message of ``error`` on the field it names, in the form that has the field; the
+        rest on the page (through the parameters or signature form's non-field errors)."""
+        messages_by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        target = params_form if params_form is not None else signature_form
+        for name, texts in messages_by_field.items():
+            for candidate in (params_form, signature_form):
+                if candidate is not None and name in candidate.fields:
+                    candidate.add_error(name, texts)
+                    break
+            else:
+                if target is None:
+                    raise error
+                target.add_error(None, texts)
+
+    def render_form(self, action, form, params_form, signature_form, blockers, status=200):
         meaning = action.required_signature()
         context = {
             **self.base_context(action.obj),
             "action": action,
             "form": form,
+            "params_form": params_form,
             "signature_form": signature_form,
             "signature_meaning": signing_service().meaning_label(meaning) if meaning else "",
             "blockers": blockers or action.get_blockers(),
