@@ -25,13 +25,17 @@ class ModelEntry:
 _models: dict[str, ModelEntry] = {}
 
 
-def register_model(model, **parts):
-    entry = _models.setdefault(model._meta.label_lower, ModelEntry(model=model))
+def register_state_machine_events(model):
+    """Every action writes a domain event; its name joins the vocabulary with the model."""
     machine = getattr(model, "state_machine", None)
     if machine is not None:
-        # Every action writes a domain event; its name joins the vocabulary with the model.
         for action in machine.actions:
             register_event(action.event or f"{model._meta.model_name}.{action.name}", action.label)
+
+
+def register_model(model, **parts):
+    entry = _models.setdefault(model._meta.label_lower, ModelEntry(model=model))
+    register_state_machine_events(model)
     for name, value in parts.items():
         if value is not None:
             setattr(entry, name, value)

@@ -10,6 +10,7 @@ so the step log and the part's audit trail record it.
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from qualitas.approvals import services as approvals
@@ -88,24 +89,33 @@ class DispositionForm(ActionForm):
 
     def clean(self):
         data = super().clean()
-        ncr = self.action.obj
-        disposition = data.get("disposition")
-        if disposition in DispositionChoices.TO_A_STEP and ncr.part_id:
-            step = data.get("rework_step")
-            if step is None:
-                self.add_error("rework_step", "Choose the step where the part is reworked or repaired.")
-            else:
-                done = rework_attempts(ncr.part, step)
-                limit = ncr.part.part_type.max_rework_attempts
-                if done >= limit:
-                    self.add_error(
-                        "disposition",
-                        f"{ncr.part} has been reworked {done} time{'s' if done != 1 else ''} at “{step}” "
-                        f"(maximum {limit}): escalate the NCR and choose another disposition.",
-                    )
-        if disposition == DispositionChoices.RETURN_TO_SUPPLIER and not ncr.supplier_id and not ncr.part_id:
-            self.add_error("disposition", "Name the supplier on the NCR before returning to them.")
+        problems = disposition_problems(self.action.obj, data.get("disposition"), data.get("rework_step"))
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
         return data
+
+
+def disposition_problems(ncr, disposition, rework_step):
+    """Why ``disposition`` (at ``rework_step``) cannot be decided for ``ncr``: ``{field: message}``."""
+    problems = {}
+    if disposition not in DispositionChoices or not disposition:
+        return {"disposition": "Choose a disposition."}
+    if disposition in DispositionChoices.TO_A_STEP and ncr.part_id:
+        if rework_step is None:
+            problems["rework_step"] = "Choose the step where the part is reworked or repaired."
+        elif rework_step.process_id != ncr.part.work_order.process_id:
+            problems["rework_step"] = f"“{rework_step}” is not a step of {ncr.part}'s routing."
+        else:
+            done = rework_attempts(ncr.part, rework_step)
+            limit = ncr.part.part_type.max_rework_attempts
+            if done >= limit:
+                problems["disposition"] = (
+                    f"{ncr.part} has been reworked {done} time{'s' if done != 1 else ''} at “{rework_step}” "
+                    f"(maximum {limit}): escalate the NCR and choose another disposition."
+                )
+    if disposition == DispositionChoices.RETURN_TO_SUPPLIER and not ncr.supplier_id and not ncr.part_id:
+        problems["disposition"] = "Name the supplier on the NCR before returning to them."
+    return problems
 
 
 class CloseForm(ActionForm):
@@ -135,6 +145,11 @@ class DecideDisposition(Action):
 
     def perform(self, disposition="", rework_step=None, notes="", concession_reference="", **params):
         ncr = self.obj
+        problems = disposition_problems(ncr, disposition, rework_step)
+        if not (notes or "").strip():
+            problems["notes"] = "Say why this disposition."
+        if problems:
+            raise ValidationError(problems)
         ncr.disposition = disposition
         ncr.rework_step = rework_step if disposition in DispositionChoices.TO_A_STEP else None
         ncr.disposition_notes = notes.strip()
@@ -239,7 +254,7 @@ def escalate(ncr, reason):
     ncr.is_escalated = True
     ncr.escalation_reason = reason
     notifications.notify(
-        NCR_ESCALATED,
+        NCR_ESCALATED.code,
         ["QA Manager"],
         subject=f"{ncr.number} escalated",
         message=reason or f"{ncr.number} {ncr.title} was escalated.",

@@ -5,16 +5,24 @@ Opening from a report quarantines the part in the same transaction. When the par
 used up its rework attempts at the step, the NCR is opened escalated and the QA managers are told.
 """
 
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from qualitas.approvals.choices import QuorumChoices
+from qualitas.approvals.models import ApprovalStep, ApprovalTemplate
 from qualitas.core.events import emit
 from qualitas.inspections.choices import CharacteristicClassChoices
 from qualitas.notifications import services as notifications
 from qualitas.production.actions import QuarantinePart
 from qualitas.production.choices import PartStatusChoices
 
-from .actions import NCR_ASSIGNED, default_rework_step, escalate
+from .actions import NCR_ASSIGNED, escalate
 from .choices import NonConformanceSourceChoices, ReworkOutcomeChoices, SeverityChoices
 from .models import NonConformance, ReworkAttempt
 
@@ -91,13 +99,20 @@ def open_from_report(report, user=None, request=None):
             step=step,
             customer=customer,
         )
-        attempts = ReworkAttempt.objects.filter(part=part, step__in=_rework_steps(ncr)).count()
         limit = part.part_type.max_rework_attempts
-        if attempts >= limit:
+        worn = (
+            ReworkAttempt.objects.filter(part=part)
+            .values("step__name")
+            .annotate(count=Count("pk"))
+            .filter(count__gte=limit)
+            .order_by("-count", "step__name")
+            .first()
+        )
+        if worn is not None:
             escalate(
                 ncr,
-                f"{part} has been reworked {attempts} time{'s' if attempts != 1 else ''} (maximum {limit}) "
-                f"and failed {step} again.",
+                f"{part} has been reworked {worn['count']} time{'s' if worn['count'] != 1 else ''} at "
+                f"“{worn['step__name']}” (maximum {limit}) and failed {step} again.",
             )
         ncr.save()
         emit(
@@ -114,15 +129,10 @@ def open_from_report(report, user=None, request=None):
     return ncr
 
 
-def _rework_steps(ncr):
-    default = default_rework_step(ncr)
-    return [step for step in (ncr.step, default) if step is not None]
-
-
 def notify_opened(ncr):
     recipients = [ncr.assignee] if ncr.assignee_id else ["QA Manager"]
     notifications.notify(
-        NCR_ASSIGNED,
+        NCR_ASSIGNED.code,
         recipients,
         subject=f"{ncr.number}: {ncr.title}"[:200],
         message=ncr.description[:1000],
@@ -132,3 +142,34 @@ def notify_opened(ncr):
 
 def is_quarantined(part):
     return part.status == PartStatusChoices.QUARANTINED
+
+
+def seed_review_board_template():
+    """The material review board's approval template (``settings.QUALITAS_MRB_APPROVAL_TEMPLATE``)
+    for repair and use-as-is dispositions: one step that a QA Manager or a Production Manager
+    answers within two days, escalated to the QA managers. Idempotent; for demo data and new
+    installations, which may change it."""
+    qa_manager = Group.objects.get(name="QA Manager")
+    production_manager = Group.objects.get(name="Production Manager")
+    with transaction.atomic():
+        template, created = ApprovalTemplate.objects.get_or_create(
+            code=settings.QUALITAS_MRB_APPROVAL_TEMPLATE,
+            defaults={
+                "name": "Material review board",
+                "description": "Repair and use-as-is dispositions of nonconforming product are approved "
+                "with a signature by quality or production management.",
+            },
+        )
+        if created:
+            template.record_types.set([ContentType.objects.get_for_model(NonConformance)])
+            step = ApprovalStep.objects.create(
+                template=template,
+                order=1,
+                name="Material review board",
+                quorum=QuorumChoices.ANY,
+                due_within=datetime.timedelta(days=2),
+                escalate_to=qa_manager,
+                instructions="Check the deviation against the drawing and the customer's requirements.",
+            )
+            step.approver_roles.set([qa_manager, production_manager])
+    return template

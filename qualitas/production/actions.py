@@ -21,7 +21,7 @@ from qualitas.nonconformance.choices import (
 
 from . import routing
 from .choices import CustomerOrderStatusChoices as OrderStatus
-from .choices import EdgeConditionChoices, StepOutcomeChoices, TransitionKindChoices
+from .choices import EdgeConditionChoices, StepKindChoices, StepOutcomeChoices, TransitionKindChoices
 from .choices import PartStatusChoices as PartStatus
 from .choices import ProcessStatusChoices as ProcessStatus
 from .choices import WorkOrderStatusChoices as WorkOrderStatus
@@ -309,15 +309,38 @@ def next_edges(part, outcome=None):
     return [edge for edge in edges if edge.condition == EdgeConditionChoices.ALWAYS]
 
 
+SAME_STEP = object()
+INSPECTING = ("production.change_part", "inspections.add_qualityreport")
+
+
+def settle_rework(part):
+    """A pending rework attempt succeeded once the part passes a step that is not itself a rework
+    step (the re-inspection, or the next operation); a failed report before that fails it
+    (``nonconformance.services.open_from_report``)."""
+    part.rework_attempts.filter(outcome=ReworkOutcomeChoices.PENDING).update(
+        outcome=ReworkOutcomeChoices.PASSED, finished_at=timezone.now()
+    )
+
+
 class PartAction(Action):
-    permission = "change"
+    #: Any one of these permissions allows the action (operators change parts; inspectors sign
+    #: off, hold and move the parts they inspect).
+    permissions: tuple[str, ...] = ("production.change_part",)
     transition_kind = ""
 
-    def log(self, kind=None, to_step=None, outcome="", equipment=None, note=""):
+    def has_permission(self):
+        if self.user is None or not self.user.is_authenticated:
+            return False
+        if not any(self.user.has_perm(permission) for permission in self.permissions):
+            return False
+        return type(self.obj).objects.restrict(self.user, "view").filter(pk=self.obj.pk).exists()
+
+    def log(self, kind=None, to_step=SAME_STEP, outcome="", equipment=None, note=""):
+        """Write the step-log entry; ``to_step`` None means the part leaves the routing."""
         return self.obj.transitions.create(
             kind=kind or self.transition_kind,
             from_step=self.obj.current_step,
-            to_step=to_step if to_step is not None else self.obj.current_step,
+            to_step=self.obj.current_step if to_step is SAME_STEP else to_step,
             status_before=self.state,
             status_after=self.target or self.state,
             outcome=outcome,
@@ -383,11 +406,8 @@ class CompleteStep(PartAction):
         step = self.obj.current_step
         self.target = PartStatus.AWAITING_QA if step.requires_qa else PartStatus.PASSED_STEP
         self.log(outcome=visit_outcome(self.obj), equipment=usable_equipment(equipment), note=note)
-        if self.state == PartStatus.IN_REWORK:
-            # The rework sent by an NCR is done and the step passed: the attempt succeeded.
-            self.obj.rework_attempts.filter(step=step, outcome=ReworkOutcomeChoices.PENDING).update(
-                outcome=ReworkOutcomeChoices.PASSED, finished_at=timezone.now()
-            )
+        if step.kind != StepKindChoices.REWORK:
+            settle_rework(self.obj)
 
 
 class SignOffStep(PartAction):
@@ -395,7 +415,7 @@ class SignOffStep(PartAction):
     label = "QA sign-off"
     source = (PartStatus.AWAITING_QA,)
     target = PartStatus.PASSED_STEP
-    permission = "inspections.add_qualityreport"
+    permissions = ("inspections.add_qualityreport",)
     transition_kind = TransitionKindChoices.COMPLETED_STEP
     description = "An inspector confirms the step; the part can move on."
 
@@ -409,6 +429,7 @@ class SignOffStep(PartAction):
 
     def perform(self, note="", **params):
         self.log(outcome=StepOutcomeChoices.PASS, note=note or "Signed off by QA")
+        settle_rework(self.obj)
 
 
 class MoveToStep(PartAction):
@@ -419,6 +440,7 @@ class MoveToStep(PartAction):
     label = "Move to next step"
     source = (PartStatus.PASSED_STEP,)
     target = PartStatus.PENDING
+    permissions = INSPECTING
     transition_kind = TransitionKindChoices.MOVED
 
     def preconditions(self):
@@ -458,6 +480,7 @@ class FinishPart(PartAction):
     label = "Complete part"
     source = (PartStatus.PASSED_STEP,)
     target = PartStatus.COMPLETED
+    permissions = INSPECTING
     transition_kind = TransitionKindChoices.FINISHED
     color = "success"
 
@@ -505,7 +528,7 @@ class ReleasePart(PartAction):
     source = (PartStatus.QUARANTINED,)
     target = PartStatus.PENDING
     requires_reason = True
-    permission = "nonconformance.change_nonconformance"
+    permissions = ("nonconformance.change_nonconformance",)
     transition_kind = TransitionKindChoices.RELEASED
     description = "The part goes back to its step and starts it again."
 
@@ -533,7 +556,7 @@ class DispositionAction(PartAction):
     """A part transition that carries out an NCR disposition; refused without one."""
 
     source = (PartStatus.QUARANTINED,)
-    permission = "nonconformance.change_nonconformance"
+    permissions = ("nonconformance.change_nonconformance",)
     dispositions: tuple[str, ...] = ()
 
     def preconditions(self):

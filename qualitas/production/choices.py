@@ -83,10 +83,11 @@ class WorkOrderStatusChoices(ChoiceSet):
 
 
 class PriorityChoices(ChoiceSet):
-    URGENT = 1
-    HIGH = 2
-    NORMAL = 3
-    LOW = 4
+    # Stored as "1" to "4" so that sorting by priority puts the urgent work orders first.
+    URGENT = "1"
+    HIGH = "2"
+    NORMAL = "3"
+    LOW = "4"
 
     CHOICES = [
         (URGENT, "Urgent", "danger"),

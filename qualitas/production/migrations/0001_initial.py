@@ -252,7 +252,7 @@ class Migration(migrations.Migration):
                 ('archive_reason', models.TextField(blank=True, editable=False)),
                 ('number', models.CharField(editable=False, max_length=50, unique=True)),
                 ('quantity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('priority', models.CharField(choices=[(1, 'Urgent'), (2, 'High'), (3, 'Normal'), (4, 'Low')], default=3, max_length=30)),
+                ('priority', models.CharField(choices=[('1', 'Urgent'), ('2', 'High'), ('3', 'Normal'), ('4', 'Low')], default='3', max_length=30)),
                 ('due_date', models.DateField(blank=True, null=True)),
                 ('erp_id', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='ERP id')),
                 ('status', models.CharField(choices=[('planned', 'Planned'), ('released', 'Released'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('completed', 'Completed'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='planned', max_length=30)),
