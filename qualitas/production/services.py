@@ -12,9 +12,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from qualitas.core import attachments
 from qualitas.core.events import emit
 from qualitas.core.sequences import reserve_values
+from qualitas.equipment.choices import EquipmentStatusChoices
+from qualitas.equipment.models import Equipment
 from qualitas.framework.context import change_reason
+from qualitas.inspections import sampling
 from qualitas.inspections import services as inspections
 
 from . import actions, routing
@@ -317,3 +321,99 @@ def part_types_current():
 
 def released_processes():
     return Process.objects.filter(status=ProcessStatusChoices.RELEASED, is_archived=False)
+
+
+# --- The operator station ----------------------------------------------------------------------
+
+
+@dataclass
+class StationCharacteristic:
+    definition: object
+    result: object = None  # the latest result of this visit, if any
+
+
+@dataclass
+class Station:
+    """What the operator station shows for a part at its step."""
+
+    part: Part
+    step: Step | None
+    characteristics: list
+    decision: object
+    must_inspect: bool
+    missing: list
+    next_edges: list
+    documents: list
+    equipment: list
+    reports: list
+    open_ncrs: list
+    actions: dict
+
+
+def station(part, user):
+    """The part at its current step, as the station shows it: instructions, documents (the step's
+    and the part type's attachments), the characteristics to measure with this visit's results,
+    the sampling decision, where it can go next, and which actions the user may take now."""
+    step = part.current_step
+    definitions = list(step.measurements.filter(is_archived=False).order_by("sequence", "pk")) if step else []
+    reports = list(
+        actions.visit_reports(part).prefetch_related("results").order_by("created", "pk") if step else []
+    )
+    latest = {}
+    for report in reports:
+        for result in report.results.all():
+            latest[result.definition_id] = result
+    available = {action.name: blockers for action, blockers in part.state_machine.available(part, user)}
+    documents = []
+    for record in (step, part.part_type) if step else (part.part_type,):
+        documents.extend(attachments.attachments_for(record))
+    return Station(
+        part=part,
+        step=step,
+        characteristics=[StationCharacteristic(d, latest.get(d.pk)) for d in definitions],
+        decision=actions.visit_decision(part) if step else None,
+        must_inspect=actions.must_inspect(part) if step else False,
+        missing=actions.missing_measurements(part) if step else [],
+        next_edges=actions.next_edges(part) if step else [],
+        documents=documents,
+        equipment=usable_equipment_at(step),
+        reports=reports,
+        open_ncrs=list(actions.open_ncrs(part)),
+        actions=available,
+    )
+
+
+def usable_equipment_at(step):
+    """Equipment in service, that of the step's work centre first."""
+    queryset = Equipment.objects.filter(status=EquipmentStatusChoices.IN_SERVICE, is_archived=False)
+    equipment = list(queryset.order_by("identifier"))
+    if step is not None and step.work_center_id:
+        equipment.sort(key=lambda item: item.work_center_id != step.work_center_id)
+    return equipment
+
+
+def start_at_station(part, user, equipment=None, request=None):
+    """Start the part's step and take the sampling decision for this visit (whether it must be
+    measured). Returns the decision, or None when the step has no sampling rule set."""
+    with transaction.atomic():
+        actions.StartStep(part, user, request=request).execute(equipment=equipment)
+        return sampling.decide(part, part.current_step)
+
+
+def record_at_station(part, user, values, equipment=None, notes="", request=None):
+    """Record the measurements typed at the station (``{definition id: raw value}``; attribute
+    characteristics take "pass" / "fail") as one quality report of this visit. Empty fields are
+    left out. A failed report opens an NCR and quarantines the part. Returns the report."""
+    step = part.current_step
+    results = []
+    for definition in step.measurements.filter(is_archived=False):
+        raw = values.get(str(definition.pk), values.get(definition.pk))
+        if raw in (None, ""):
+            continue
+        if definition.is_numeric:
+            results.append({"definition": definition.pk, "value": raw})
+        else:
+            results.append({"definition": definition.pk, "attribute_ok": raw})
+    return inspections.record_report(
+        part, step, user, results=results, equipment=equipment, notes=notes, request=request
+    )

@@ -10,6 +10,7 @@ from qualitas.accounts.roles import get_role
 from qualitas.accounts.services import apply_roles
 from qualitas.approvals.services import seed_demo_templates
 from qualitas.framework.context import change_context
+from qualitas.production import demo as production_demo
 
 DEMO_PASSWORD = "Qualitas-Demo-2026"
 
@@ -115,6 +116,8 @@ class Command(BaseCommand):
                     )
                 user.groups.add(Group.objects.get(name=role))
             seed_demo_templates()
+        # The manufacturing line: part types, routings, work orders, parts, inspections, NCRs.
+        production_demo.seed(self.stdout)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role, *_ in USERS:
             self.stdout.write(f"  {role:<24} {email}")
