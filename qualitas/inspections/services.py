@@ -350,3 +350,16 @@ def copy_step_inspections(copies):
             rule.rule_set = rule_set
             copies_of_rules.append(rule)
         SamplingRule.objects.bulk_create(copies_of_rules)
+
+
+def remove_step_inspections(step):
+    """Delete a (draft) step's sampling rule sets and rules, and its measurement definitions,
+    through the audited querysets, before the step itself is deleted."""
+    rule_sets = SamplingRuleSet.objects.filter(step=step)
+    SamplingRule.objects.filter(rule_set__in=rule_sets).delete()
+    SamplingRuleSet.objects.filter(fallback__in=rule_sets).exclude(step=step).update(fallback=None)
+    for rule_set in rule_sets.exclude(fallback=None):
+        rule_set.fallback = None
+        rule_set.save()
+    rule_sets.delete()
+    MeasurementDefinition.objects.filter(step=step).delete()

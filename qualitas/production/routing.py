@@ -162,12 +162,12 @@ def layers(nodes, arrows):
 
 
 def graph_of(process, extra_arrow=None, without_arrow=None):
-    """The nodes and arrows of a saved routing, optionally with one edge added (checked before it is
+    """The nodes and arrows of a saved routing (archived steps and edges left out), optionally with one edge added (checked before it is
     saved) or left out (being edited)."""
-    nodes = [Node(step.pk, step.name, step.kind) for step in process.steps.all()]
+    nodes = [Node(step.pk, step.name, step.kind) for step in process.steps.filter(is_archived=False)]
     arrows = [
         Arrow(edge.source_id, edge.target_id, edge.condition)
-        for edge in process.edges.all()
+        for edge in process.edges.filter(is_archived=False, source__is_archived=False, target__is_archived=False)
         if without_arrow is None or edge.pk != without_arrow
     ]
     if extra_arrow is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from qualitas.core import attachments
@@ -22,7 +22,13 @@ from qualitas.inspections import sampling
 from qualitas.inspections import services as inspections
 
 from . import actions, routing
-from .choices import PartStatusChoices, ProcessStatusChoices, StepOutcomeChoices
+from .choices import (
+    EdgeConditionChoices,
+    PartStatusChoices,
+    ProcessStatusChoices,
+    StepKindChoices,
+    StepOutcomeChoices,
+)
 from .models import Part, PartType, Process, Step, StepEdge, WorkOrder
 
 #: Parts written per INSERT when a work order generates its parts.
@@ -232,7 +238,8 @@ def save_graph(process, steps, edges):
     """Save the flow editor's graph of a draft routing in one transaction: ``steps`` are
     ``GraphStep``s (``id`` None for new ones, ``key`` the editor's handle), ``edges`` are
     ``(source key, target key, condition)``. The whole graph is validated first (no cycle, one
-    start, every step reachable); steps left out are archived. Returns ``{key: Step}``."""
+    start, every step reachable); nothing is written when it is refused. Steps left out are
+    deleted with their edges and inspections (a draft has no parts yet). Returns ``{key: Step}``."""
     if not process.is_editable:
         raise ValidationError(f"{process} is {process.get_status_display().lower()}: revise it to change it.")
     keys = [step.key for step in steps]
@@ -243,6 +250,12 @@ def save_graph(process, steps, edges):
         raise ValidationError({"steps": "Every step needs a name."})
     if len({name.lower() for name in names}) != len(names):
         raise ValidationError({"steps": "Two steps have the same name."})
+    unknown = sorted({step.kind for step in steps} - set(StepKindChoices.values()))
+    if unknown:
+        raise ValidationError({"steps": f"Unknown step kind: {', '.join(map(str, unknown))}."})
+    unknown = sorted({condition for _s, _t, condition in edges} - set(EdgeConditionChoices.values()))
+    if unknown:
+        raise ValidationError({"edges": f"Unknown edge condition: {', '.join(map(str, unknown))}."})
     nodes = [routing.Node(step.key, step.name, step.kind) for step in steps]
     arrows = [routing.Arrow(source, target, condition) for source, target, condition in edges]
     found = routing.problems(nodes, arrows)
@@ -252,7 +265,21 @@ def save_graph(process, steps, edges):
     for item in steps:
         if item.id is not None and item.id not in existing:
             raise ValidationError({"steps": f"Step {item.id} is not part of {process}."})
+    kept = {item.id for item in steps if item.id is not None}
     with transaction.atomic(), change_reason("Saved from the flow editor"):
+        # Steps left out go first (archived ones too when their name is used again), so that
+        # their names are free.
+        reused = {name.lower() for name in names}
+        for step in process.steps.all():
+            if step.pk not in kept and (not step.is_archived or step.name.lower() in reused):
+                remove_step(step)
+        # A step taking the current name of another kept step (a swap) frees it first.
+        holders = {existing[pk].name.lower(): pk for pk in kept}
+        for item in steps:
+            holder = holders.get(item.name.strip().lower())
+            if holder is not None and holder != item.id:
+                existing[holder].name = f"{existing[holder].name} ({existing[holder].pk})"[:200]
+                existing[holder].save()
         saved = {}
         for sequence, item in enumerate(steps, start=1):
             step = existing.get(item.id) or Step(process=process)
@@ -264,8 +291,6 @@ def save_graph(process, steps, edges):
             step.save()
             saved[item.key] = step
         wanted = {(saved[s].pk, saved[t].pk): c for s, t, c in edges}
-        # A draft's edges and removed steps are deleted (audited): nothing can refer to them yet,
-        # since work orders use released routings only.
         for edge in process.edges.all():
             key = (edge.source_id, edge.target_id)
             if key not in wanted:
@@ -277,12 +302,17 @@ def save_graph(process, steps, edges):
                 edge.save()
         for (source, target), condition in wanted.items():
             StepEdge(process=process, source_id=source, target_id=target, condition=condition).save()
-        kept = {step.pk for step in saved.values()}
-        for pk, step in existing.items():
-            if pk not in kept:
-                step.delete()
         emit("process.graph_saved", obj=process, message=f"{process}: {len(steps)} steps, {len(edges)} edges")
     return saved
+
+
+def remove_step(step):
+    """Delete a draft routing's step with its edges, measurement definitions and sampling rule
+    sets, each deletion audited."""
+    for edge in StepEdge.objects.filter(Q(source=step) | Q(target=step)):
+        edge.delete()
+    inspections.remove_step_inspections(step)
+    step.delete()
 
 
 # --- The station flow --------------------------------------------------------------------------
