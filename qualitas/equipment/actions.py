@@ -1,7 +1,7 @@
 """Equipment status: in service, out of service, in calibration, in maintenance, retired.
 
 Only equipment in service can be used at a step or named on a quality report
-(``equipment.services.check_usable``)."""
+(``production.actions.usable_equipment``)."""
 
 from qualitas.framework.actions import Action, StateMachine
 

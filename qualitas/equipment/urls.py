@@ -1,3 +1,5 @@
+from qualitas.equipment import views
+
 app_name = "equipment"
 
-urlpatterns = []
+urlpatterns = [*views.EquipmentViews.urls()]

@@ -195,6 +195,18 @@ class Step(PrimaryModel):
     def routes_on_result(self):
         return self.kind in StepKindChoices.ROUTES_ON_RESULT
 
+    def clean(self):
+        if self.process_id and not self.process.is_editable:
+            raise ValidationError(
+                {
+                    "process": f"{self.process} is {self.process.get_status_display().lower()}: revise it to change it."
+                }
+            )
+
+    def archive(self, reason):
+        self.clean()
+        super().archive(reason)
+
 
 class StepEdge(PrimaryModel):
     """An arrow of the routing graph: from ``source`` to ``target`` when ``condition`` holds."""
@@ -215,6 +227,13 @@ class StepEdge(PrimaryModel):
 
     def __str__(self):
         return f"{self.source} → {self.target}"
+
+    def archive(self, reason):
+        if not self.process.is_editable:
+            raise ValidationError(
+                f"{self.process} is {self.process.get_status_display().lower()}: revise it to change it."
+            )
+        super().archive(reason)
 
     def clean(self):
         errors = {}

@@ -167,7 +167,9 @@ def graph_of(process, extra_arrow=None, without_arrow=None):
     nodes = [Node(step.pk, step.name, step.kind) for step in process.steps.filter(is_archived=False)]
     arrows = [
         Arrow(edge.source_id, edge.target_id, edge.condition)
-        for edge in process.edges.filter(is_archived=False, source__is_archived=False, target__is_archived=False)
+        for edge in process.edges.filter(
+            is_archived=False, source__is_archived=False, target__is_archived=False
+        )
         if without_arrow is None or edge.pk != without_arrow
     ]
     if extra_arrow is not None:

@@ -46,9 +46,19 @@ def serial_numbers(part_type, count):
     return [f"{part_type.serial_prefix}{value:0{digits}d}" for value in range(first, first + count)]
 
 
-def check_work_order(part_type, process, quantity):
+def check_work_order(part_type, process, quantity, order_line=None):
     """Field errors for a new work order (empty when it can be made)."""
     errors = {}
+    if part_type is not None and part_type.is_archived:
+        errors["part_type"] = f"{part_type} is archived."
+    if order_line is not None and part_type is not None and order_line.part_type.lineage != part_type.lineage:
+        errors["order_line"] = (
+            f"Order line {order_line} is for {order_line.part_type.part_number}, not {part_type.part_number}."
+        )
+    if order_line is not None and order_line.order.status in ("closed", "cancelled", "shipped"):
+        errors["order_line"] = (
+            f"Order {order_line.order.number} is {order_line.order.get_status_display().lower()}."
+        )
     if process is not None and part_type is not None and process.part_type.lineage != part_type.lineage:
         errors["process"] = (
             f"{process} is a routing of {process.part_type.part_number}, not of {part_type.part_number}."
@@ -67,7 +77,7 @@ def check_work_order(part_type, process, quantity):
 def create_work_order(part_type, process, quantity, **fields):
     """Create a work order and its ``quantity`` serialized parts, all pending at the routing's start
     step, in one transaction. Raises ValidationError with field errors."""
-    errors = check_work_order(part_type, process, quantity)
+    errors = check_work_order(part_type, process, quantity, fields.get("order_line"))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -117,7 +127,7 @@ def progress(work_order, now=None):
     counts = dict.fromkeys(PartStatusChoices.values(), 0)
     for row in work_order.parts.values("status").annotate(number=Count("pk")).order_by():
         counts[row["status"]] = row["number"]
-    return progress_from_counts(work_order, counts, now)
+    return progress_from_counts(work_order, counts, now, remaining=remaining_run_seconds(work_order))
 
 
 @dataclass
@@ -132,8 +142,10 @@ class Progress:
     reasons: list = field(default_factory=list)
 
 
-def progress_from_counts(work_order, counts, now):
-    """``progress`` from counts of parts by status already read (lists read them in one query)."""
+def progress_from_counts(work_order, counts, now, remaining=None):
+    """``progress`` from counts of parts by status already read (lists read them in one query).
+    ``remaining`` is the estimated run time left (``remaining_run_seconds``); lists leave it out
+    and judge the risk by the lag alone."""
     total = sum(counts.values()) - counts[PartStatusChoices.CANCELLED]
     done = counts[PartStatusChoices.COMPLETED] + counts[PartStatusChoices.SHIPPED]
     scrapped = counts[PartStatusChoices.SCRAPPED]
@@ -153,21 +165,37 @@ def progress_from_counts(work_order, counts, now):
             reasons.append("past its due date")
         elif expected - actual > 10:
             reasons.append(f"{actual:.0f}% done against {expected:.0f}% expected")
-        remaining = _remaining_run_seconds(work_order, wip)
         if remaining is not None and now.timestamp() + remaining > due.timestamp() and wip:
             reasons.append("the remaining run time does not fit before the due date")
     return Progress(total, done, scrapped, wip, actual, expected, bool(reasons), reasons)
 
 
-def _remaining_run_seconds(work_order, wip):
-    durations = [
-        step.estimated_duration.total_seconds()
-        for step in work_order.process.steps.all()
-        if step.estimated_duration is not None
-    ]
-    if not durations:
+def remaining_run_seconds(work_order):
+    """The estimated run time left for the work order's parts in production: each part's remaining
+    steps along the routing's pass path from its current step (rework branches left out), one
+    station working at a time. None when the routing has no estimated durations."""
+    steps = {step.pk: step for step in work_order.process.steps.filter(is_archived=False)}
+    if not any(step.estimated_duration for step in steps.values()):
         return None
-    return wip * sum(durations)
+    onward = {}
+    for edge in work_order.process.edges.filter(is_archived=False):
+        if edge.condition != EdgeConditionChoices.FAIL:
+            onward.setdefault(edge.source_id, edge.target_id)
+    left = {}
+    for start in steps:
+        total, seen, current = 0.0, set(), start
+        while current in steps and current not in seen:
+            seen.add(current)
+            duration = steps[current].estimated_duration
+            total += duration.total_seconds() if duration else 0.0
+            current = onward.get(current)
+        left[start] = total
+    counts = (
+        work_order.parts.filter(status__in=PartStatusChoices.WIP)
+        .values("current_step")
+        .annotate(n=Count("pk"))
+    )
+    return sum(left.get(row["current_step"], 0.0) * row["n"] for row in counts.order_by())
 
 
 # --- Routings ----------------------------------------------------------------------------------

@@ -57,6 +57,41 @@ EXEMPTIONS = {
     "qualitas/core/tests/test_api.py",
     ("core.domainevent", "filterset"): "exercised through the API in qualitas/core/tests/test_api.py",
     ("core.accesslog", "filterset"): "exercised through the API in qualitas/core/tests/test_api.py",
+    # --- Inspections and nonconformance ---
+    ("inspections.measurementdefinition", "filter:method"): "free text, searched by q",
+    ("inspections.errortype", "filter:description"): "free text, searched by q",
+    ("inspections.qualityreport", "filter:notes"): "free text, searched by q",
+    ("inspections.reportdefect", "filter:note"): "free text, searched by q",
+    ("inspections.samplingruleset", "filter:description"): "free text, searched by q",
+    ("inspections.samplingstate", "filter:parts_seen"): "an engine counter, read on the state's page",
+    ("inspections.samplingstate", "filter:parts_seen_in_set"): "an engine counter, read on the state's page",
+    ("inspections.samplingstate", "filter:inspections_required"): "an engine counter, summed on the "
+    "sampling analytics page",
+    ("inspections.samplingstate", "filter:inspections_done"): "an engine counter, summed on the sampling "
+    "analytics page",
+    ("inspections.samplingstate", "filter:defects_found"): "an engine counter, summed on the sampling "
+    "analytics page",
+    ("inspections.samplingstate", "filter:recent_results"): "the engine's window of recent results, "
+    "read on the state's page",
+    ("inspections.samplingstate", "filter:fallback_parts_left"): "an engine counter; in_fallback filters "
+    "the states on the fallback",
+    ("inspections.samplingstate", "filter:fallback_until"): "read on the state's page; in_fallback and "
+    "fallback_started filter the states on the fallback",
+    ("nonconformance.nonconformance", "filter:description"): "free text, searched by q",
+    ("nonconformance.nonconformance", "filter:disposition_notes"): "free text, read on the NCR's page",
+    ("nonconformance.nonconformance", "filter:escalation_reason"): "free text; is_escalated filters it",
+    ("nonconformance.nonconformance", "filter:resolution"): "free text, read on the NCR's page",
+    # --- Production and equipment ---
+    ("production.workcenter", "filter:description"): "free text, searched by q",
+    ("production.customerorder", "filter:notes"): "free text, searched by q",
+    ("production.parttype", "filter:description"): "free text, searched by q",
+    ("production.process", "filter:description"): "free text, searched by q",
+    ("production.step", "filter:instructions"): "free text, searched by q",
+    ("production.step", "filter:position_x"): "the flow editor's layout, not a property of the step",
+    ("production.step", "filter:position_y"): "the flow editor's layout, not a property of the step",
+    ("production.workorder", "filter:notes"): "free text, searched by q",
+    ("production.steptransition", "filter:note"): "free text, searched by q",
+    ("equipment.equipment", "filter:notes"): "free text, searched by q",
 }
 
 

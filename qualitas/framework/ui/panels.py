@@ -111,10 +111,21 @@ class RelatedPanel(Panel):
         self.columns = columns
         self.limit = limit
 
+    def related_columns(self, model):
+        """The columns that are foreign keys: loaded with the rows, not one query per cell."""
+        names = []
+        for name in self.columns:
+            field = model._meta.get_field(name)
+            if field.many_to_one or field.one_to_one:
+                names.append(name)
+        return names
+
     def context(self, obj, request):
         manager = getattr(obj, self.accessor)
-        queryset = manager.model.objects.restrict(request.user, "view").filter(
-            pk__in=manager.all().values("pk")
+        queryset = (
+            manager.model.objects.restrict(request.user, "view")
+            .filter(pk__in=manager.all().values("pk"))
+            .select_related(*self.related_columns(manager.model))
         )
         total = queryset.count()
         records = list(queryset[: self.limit])

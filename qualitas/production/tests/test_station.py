@@ -108,7 +108,9 @@ def test_a_failing_measurement_opens_an_ncr_and_quarantines_the_part(setup):
 def test_passing_measurements_complete_the_step_and_move_the_part_on(setup):
     walk_to_inspect_bore(setup)
     bore, surface = setup.line.bore.pk, setup.line.surface.pk
-    response = post(setup, do="complete", equipment=setup.line.caliper.pk, **{f"m{bore}": "25.012", f"m{surface}": "pass"})
+    response = post(
+        setup, do="complete", equipment=setup.line.caliper.pk, **{f"m{bore}": "25.012", f"m{surface}": "pass"}
+    )
     assert response.status_code == 302
     setup.part.refresh_from_db()
     assert (setup.part.current_step.name, setup.part.status) == ("Deburr", Status.PENDING)
@@ -122,4 +124,7 @@ def test_a_customer_cannot_open_a_part_of_another_company(setup):
     client = Client()
     client.force_login(customer)
     assert client.get(station_url(setup.part)).status_code in (403, 404)
-    assert client.get(reverse("production:station"), {"serial": setup.part.serial_number}).status_code in (403, 404)
+    assert client.get(reverse("production:station"), {"serial": setup.part.serial_number}).status_code in (
+        403,
+        404,
+    )

@@ -1,0 +1,4 @@
+from qualitas.equipment.api.views import EquipmentViewSet
+from qualitas.framework.api.router import router
+
+router.register("equipment", EquipmentViewSet)
