@@ -18,6 +18,9 @@ BENCHMARKS = {
     "list": "benchmarks.listing",
     "notifications": "benchmarks.notifications",
     "inspection-pack": "benchmarks.inspection_pack",
+    "sampling": "benchmarks.sampling",
+    "ingest": "benchmarks.ingest",
+    "production-lists": "benchmarks.production_lists",
 }
 
 

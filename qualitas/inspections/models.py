@@ -241,6 +241,34 @@ class SamplingRuleSet(PrimaryModel):
         return self.name
 
 
+def ordinal(number) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ..."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def describe_rule(rule) -> str:
+    """The rule in a few words, as the sampling reasons name it: "every 5th part", "random 10%"."""
+    kind, n, m = rule.kind, rule.n, rule.m
+    Kind = SamplingRuleKindChoices
+    if kind == Kind.ALL:
+        return "every part"
+    if kind == Kind.EVERY_NTH:
+        return "every part" if n == 1 else f"every {ordinal(n) if n else 'Nth'} part"
+    if kind == Kind.PERCENTAGE:
+        return f"random {rule.percentage:g}%" if rule.percentage is not None else "random X%"
+    first = "first part" if n == 1 else f"first {n if n is not None else 'N'} parts"
+    if kind == Kind.FIRST_N_THEN_EVERY_M:
+        every = ("every part" if m == 1 else f"every {ordinal(m)}") if m else "every Mth"
+        return f"{first}, then {every}"
+    if kind == Kind.FIRST_N:
+        return first
+    return f"unknown rule kind {kind!r}"
+
+
 class SamplingRule(PrimaryModel):
     """One rule of a rule set. A part is inspected when any rule of the set says so."""
 
@@ -260,16 +288,8 @@ class SamplingRule(PrimaryModel):
         ordering = ["rule_set", "sequence", "pk"]
 
     def __str__(self):
-        from_kind = SamplingRuleKindChoices.label(self.kind)
-        if self.kind == SamplingRuleKindChoices.EVERY_NTH:
-            return f"Every {self.n}th part"
-        if self.kind == SamplingRuleKindChoices.PERCENTAGE:
-            return f"Random {self.percentage:g}%"
-        if self.kind == SamplingRuleKindChoices.FIRST_N_THEN_EVERY_M:
-            return f"First {self.n} parts, then every {self.m}th"
-        if self.kind == SamplingRuleKindChoices.FIRST_N:
-            return f"First {self.n} parts"
-        return from_kind
+        text = describe_rule(self)
+        return text[:1].upper() + text[1:]
 
 
 class SamplingState(AuditedModel):

@@ -13,6 +13,7 @@ from django.views import View
 
 from qualitas.core.audit import history
 from qualitas.framework.forms import style_widgets
+from qualitas.framework.sessions import leave_session_alone
 from qualitas.framework.ui.panels import FieldsPanel, Panel, TextPanel
 from qualitas.framework.views.generic import ModelViews
 from qualitas.notifications import services, stream
@@ -163,36 +164,6 @@ class NotificationReadAllView(SignedInView):
     def post(self, request):
         services.mark_read(request.user)
         return _back(request)
-
-
-class BackgroundSession:
-    """``request.session`` for background requests (the bell's refresh, the event stream).
-
-    Reads work as usual, but ``SessionMiddleware`` finds no ``accessed`` attribute and leaves the
-    session and its cookie alone. The session's expiry measures idle time
-    (``SESSION_SAVE_EVERY_REQUEST``); without this, an open tab refreshing its bell would keep an
-    idle session alive for ever.
-    """
-
-    def __init__(self, session):
-        self._session = session
-
-    def __getattr__(self, name):
-        if name in ("accessed", "modified", "save"):
-            raise AttributeError(name)
-        return getattr(self._session, name)
-
-    def __getitem__(self, key):
-        return self._session[key]
-
-    def __contains__(self, key):
-        return key in self._session
-
-
-def leave_session_alone(request):
-    request.user  # noqa: B018 (resolve the user while the real session is in place)
-    if not isinstance(request.session, BackgroundSession):
-        request.session = BackgroundSession(request.session)
 
 
 def bell(request):

@@ -235,7 +235,10 @@ class FloorMetrics:
 
     @property
     def first_pass_yield(self):
-        return first_pass_yield(self.completed, self.first_pass) if self.completed else None
+        """Parts that finished without rework or NCR over the parts that finished (completed or
+        scrapped): a scrapped part did not pass first time (FPY = units passing first time /
+        units entering the process)."""
+        return first_pass_yield(self.finished, self.first_pass) if self.finished else None
 
     @property
     def scrap_rate(self):

@@ -21,6 +21,7 @@ from django.views import View
 from qualitas.accounts.forms import add_service_errors
 from qualitas.framework.actions import TransitionNotAllowed
 from qualitas.framework.scoping import permission_name
+from qualitas.framework.sessions import leave_session_alone
 from qualitas.framework.ui.panels import FieldsPanel, Panel, RelatedPanel, TextPanel, display_value
 from qualitas.framework.ui.tabs import Tab, register_tab
 from qualitas.framework.views.generic import ModelViews, RecordTabView
@@ -28,7 +29,6 @@ from qualitas.framework.views.generic.viewset import ListView, RecordView, url_p
 from qualitas.inspections import services as inspection_services
 from qualitas.inspections.choices import CharacteristicClassChoices
 from qualitas.inspections.models import MeasurementDefinition
-from qualitas.notifications.views import leave_session_alone
 
 from . import actions, imports, metrics, routing, services
 from .choices import EdgeConditionChoices, PartStatusChoices, ProcessStatusChoices, StepKindChoices

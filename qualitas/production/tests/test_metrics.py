@@ -98,7 +98,8 @@ def test_today_counts_what_happened_since_midnight(manager, day):
 
     assert (kpis.window.start, kpis.window.end) == (at(14), NOW)
     assert (kpis.completed, kpis.first_pass) == (4, 2)  # p1 to p4; p1 and p4 first time
-    assert kpis.first_pass_yield == 0.5
+    # First-pass yield counts the scrapped part as not passing: 2 of the 5 that finished.
+    assert kpis.first_pass_yield == 0.4
     assert (kpis.scrapped, kpis.finished, kpis.scrap_rate) == (1, 5, 0.2)
     assert (kpis.started, kpis.reworked, kpis.rework_rate) == (2, 1, 0.5)  # p2 and p7; p2
     assert kpis.completed_today == 4
@@ -109,7 +110,7 @@ def test_the_last_24_hours_reach_back_into_yesterday(manager, day):
 
     assert kpis.window.start == at(24)
     assert (kpis.completed, kpis.first_pass) == (5, 3)  # and p5, clean
-    assert kpis.first_pass_yield == 0.6
+    assert kpis.first_pass_yield == 0.5  # 3 of the 6 that finished
     assert (kpis.scrapped, kpis.finished) == (1, 6)
     assert kpis.scrap_rate == pytest.approx(1 / 6)
     assert (kpis.started, kpis.reworked) == (2, 1)  # p8 started 28 hours ago
