@@ -374,6 +374,7 @@ class WorkOrderViews(ModelViews):
     their status changes through the actions."""
 
     model = WorkOrder
+    list_links = (("Import work orders", "production:workorder_import", "production.add_workorder"),)
     table = WorkOrderTable
     filterset = WorkOrderFilterSet
     form = WorkOrderForm

@@ -53,6 +53,8 @@ class ModelViews:
     #: Set False for read-only record types (e.g. logs).
     can_create = True
     can_edit = True
+    #: Extra buttons on the list page: (label, URL name, permission), shown to who has the permission.
+    list_links: tuple[tuple[str, str, str], ...] = ()
     list_template = "framework/list.html"
     detail_template = "framework/detail.html"
     form_template = "framework/form.html"
@@ -161,6 +163,9 @@ class RecordView(View):
             "can_add": self.viewset.can_create
             and self.viewset.form is not None
             and user.has_perm(permission_name(self.model, "add")),
+            "list_links": [
+                (label, reverse(name)) for label, name, permission in self.viewset.list_links if user.has_perm(permission)
+            ],
         }
         if obj is not None:
             can_change = user.has_perm(permission_name(self.model, "change")) and (
