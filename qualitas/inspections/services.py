@@ -7,11 +7,13 @@ and the consequences of a failed report (an NCR and the part quarantined, by an 
 ``prepare`` and ``write`` steps, which is the boundary the SPC module hooks its evaluation into.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qualitas.core.sequences import next_numbers
@@ -30,6 +32,8 @@ from .models import (
     SamplingRuleSet,
 )
 
+#: Clock drift allowed between a gauge or client and the server.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 TRUE_WORDS = {"true", "pass", "ok", "yes", "1", "passed", "good"}
 FALSE_WORDS = {"false", "fail", "nok", "no", "0", "failed", "bad"}
 
@@ -80,6 +84,18 @@ def check_value(definition, value=None, attribute_ok=None, unit=None):
     raise ValidationError(f"{name}: say whether it passed (pass / fail).")
 
 
+def whole_number(value):
+    """``value`` as a whole number (3, "3", 3.0), or 0 for anything else (2.7, "", "three", True)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else 0
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+
+
 def report_status(results, defect_count, required_ids):
     """Fail when any result fails or a defect is named; pending while a required characteristic is
     missing; pass otherwise."""
@@ -122,9 +138,15 @@ def prepare(
     cache = cache if cache is not None else {}
     if step is None or part is None:
         raise ValidationError({"step": "Name the part and the step."})
+    if inspector is None or not getattr(inspector, "pk", None):
+        raise ValidationError({"inspector": "A quality report is recorded by a signed-in person."})
     process_id = part.work_order.process_id
     if step.process_id != process_id:
         errors["step"] = f"“{step}” is not a step of {part}'s routing."
+    elif step.pk != part.current_step_id and not part.transitions.filter(to_step=step).exists():
+        errors["step"] = f"{part} has not reached “{step}”: it is at “{part.current_step}”."
+    if inspected_at is not None and inspected_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["inspected_at"] = "The inspection time is in the future."
     definitions = cache.get(("definitions", step.pk))
     if definitions is None:
         definitions = cache[("definitions", step.pk)] = definitions_of(step)
@@ -142,7 +164,9 @@ def prepare(
     item_errors = []
     seen = set()
     for item in results:
-        item = item or {}
+        if not isinstance(item, dict):
+            item_errors.append(["Each result is an object with a definition and a value."])
+            continue
         key = item.get("definition")
         definition_id = getattr(key, "pk", key)
         try:
@@ -172,12 +196,17 @@ def prepare(
     defect_errors = []
     error_types = cache.get(("error_types", part.part_type_id))
     if error_types is None:
+        # Error types of any revision of the part type, and those for every part type.
         error_types = cache[("error_types", part.part_type_id)] = {
             e.pk: e
-            for e in ErrorType.objects.filter(is_archived=False).filter(part_type__in=[part.part_type_id])
-        } | {e.pk: e for e in ErrorType.objects.filter(is_archived=False, part_type__isnull=True)}
+            for e in ErrorType.objects.filter(is_archived=False).filter(
+                Q(part_type__lineage=part.part_type.lineage) | Q(part_type__isnull=True)
+            )
+        }
     for item in defects:
-        item = item or {}
+        if not isinstance(item, dict):
+            defect_errors.append("Each defect is an object with an error type and a quantity.")
+            continue
         key = item.get("error_type")
         try:
             error_type = error_types.get(int(getattr(key, "pk", key)))
@@ -186,10 +215,7 @@ def prepare(
         if error_type is None:
             defect_errors.append(f"Error type {key!r} is not defined for {part.part_type.part_number}.")
             continue
-        try:
-            quantity = int(item.get("quantity") or 1)
-        except (TypeError, ValueError):
-            quantity = 0
+        quantity = whole_number(item.get("quantity", 1))
         if quantity < 1:
             defect_errors.append(f"{error_type}: the quantity must be a whole number of at least 1.")
             continue

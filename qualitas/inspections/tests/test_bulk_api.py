@@ -37,7 +37,15 @@ def line(db):
 
 @pytest.fixture
 def parts(line):
-    return list(factories.make_work_order(quantity=3).parts.order_by("serial_number"))
+    return at_inspection(line, factories.make_work_order(quantity=3))
+
+
+def at_inspection(line, work_order):
+    """The work order's parts, each at the inspection step."""
+    parts = list(work_order.parts.order_by("serial_number"))
+    for part in parts:
+        factories.at_step(part, line.inspection)
+    return parts
 
 
 @pytest.fixture
@@ -248,10 +256,12 @@ def test_unknown_parts_and_steps_are_errors_of_their_item(client, line, parts, i
             {"non_field_errors": ["Send each report as an object."]},
             {"part": ["Name the part: its id (part) or its serial number (serial_number)."]},
             {
+                # The part was put at the inspection step without passing Turning.
+                "step": [f"{parts[2]} has not reached “Turning”: it is at “{line.inspection}”."],
                 "results": [
                     f"Characteristic {line.diameter.pk} is not measured at “Turning”.",
                     f"Characteristic {line.surface.pk} is not measured at “Turning”.",
-                ]
+                ],
             },
         ]
     }
@@ -325,7 +335,7 @@ def test_query_count(client, line, inspector):
     client.force_login(inspector)
     measured = {}
     for size in (1, 10, 50):  # the first batch starts the year's report numbers: a warm-up
-        parts = list(factories.make_work_order(quantity=size).parts.order_by("serial_number"))
+        parts = at_inspection(line, factories.make_work_order(quantity=size))
         body = {
             "reports": [
                 {"part": part.pk, "step": line.inspection.pk, "results": results(line)} for part in parts

@@ -116,7 +116,7 @@ class TestQualityReportFilterSet(FilterSetTests):
         self.inspector = make_user(full_name="Ines Pector")
         self.elsewhere = factories.shop(customer_company())
         passed = services.record_report(
-            factories.make_part(),
+            factories.at_step(factories.make_part(), self.line.inspection),
             self.line.inspection,
             factories.factory_user(),
             results=factories.report_results(self.line),

@@ -173,8 +173,8 @@ def test_failed_characteristic_pareto_counts_revisions_of_a_characteristic_as_on
     factories.make_report(diameter=25.0)  # passed: not counted
     revision = revise_process(line.process)
     ReleaseProcess(revision, factories.factory_user()).execute()
-    part = factories.make_part(process=revision)
     inspection = revision.steps.get(name="Final inspection")
+    part = factories.at_step(factories.make_part(process=revision), inspection)
     diameter = inspection.measurements.get(code="C1")
     surface = inspection.measurements.get(code="C2")
     assert diameter.pk != line.diameter.pk

@@ -164,7 +164,9 @@ class RecordView(View):
             and self.viewset.form is not None
             and user.has_perm(permission_name(self.model, "add")),
             "list_links": [
-                (label, reverse(name)) for label, name, permission in self.viewset.list_links if user.has_perm(permission)
+                (label, reverse(name))
+                for label, name, permission in self.viewset.list_links
+                if user.has_perm(permission)
             ],
         }
         if obj is not None:
