@@ -427,7 +427,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # A choice set used by several fields gets one name in the schema.
-    "ENUM_NAME_OVERRIDES": {"EmailModeEnum": "qualitas.notifications.choices.MODE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "EmailModeEnum": "qualitas.notifications.choices.MODE_CHOICES",
+        "SeverityEnum": "qualitas.nonconformance.choices.SEVERITY_CHOICES",
+        "PartStatusEnum": "qualitas.production.choices.PART_STATUS_CHOICES",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
@@ -11,7 +10,6 @@ from django.views import View
 from qualitas.framework.ui.charts import Series, chart
 from qualitas.framework.ui.panels import FieldsPanel, Panel, RelatedPanel, TextPanel, display_value
 from qualitas.framework.views.generic import ModelViews
-from qualitas.framework.views.generic.viewset import url_prefix
 from qualitas.inspections.models import MeasurementResult, QualityReport, ReportDefect
 from qualitas.production.models import StepTransition
 
@@ -158,17 +156,7 @@ class NonConformanceViews(ModelViews):
     )
 
     #: The URL prefix STYLE.md gives NCRs, rather than the one made from "nonconformances".
-    prefix = "non-conformances"
-
-    @classmethod
-    def urls(cls):
-        generated = f"{url_prefix(cls.model)}/"
-        return [
-            path(
-                f"{cls.prefix}/{str(pattern.pattern)[len(generated) :]}", pattern.callback, name=pattern.name
-            )
-            for pattern in super().urls()
-        ]
+    path_prefix = "non-conformances"
 
 
 class ReworkAttemptViews(ModelViews):

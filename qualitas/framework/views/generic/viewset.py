@@ -50,6 +50,8 @@ class ModelViews:
     filterset = None
     form = None
     panels = ()
+    #: The URL prefix, when the one made from the verbose plural is not right (``non-conformances``).
+    path_prefix: str | None = None
     #: Set False for read-only record types (e.g. logs).
     can_create = True
     can_edit = True
@@ -72,7 +74,7 @@ class ModelViews:
 
     @classmethod
     def urls(cls):
-        prefix = url_prefix(cls.model)
+        prefix = cls.path_prefix or url_prefix(cls.model)
         patterns = [
             path(f"{prefix}/", ListView.as_view(viewset=cls), name=cls.name("list")),
             path(f"{prefix}/<int:pk>/", DetailView.as_view(viewset=cls), name=cls.name("detail")),
