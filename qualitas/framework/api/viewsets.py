@@ -110,6 +110,10 @@ class ReadOnlyRecordViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, Ba
     http_method_names = ["get", "head", "options"]
 
 
+def _refuse_create(self, request, *args, **kwargs):
+    raise MethodNotAllowed(request.method)
+
+
 class RecordViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -117,7 +121,12 @@ class RecordViewSet(
     mixins.ListModelMixin,
     BaseRecordViewSet,
 ):
-    """Records are never deleted through the API: they are archived with a reason."""
+    """Records are never deleted through the API: they are archived with a reason.
+
+    ``can_create = False`` for records made elsewhere (parts by their work order, reports by the
+    station): a POST to the list is 405 and the schema leaves the create operation out."""
+
+    can_create = True
 
     restrict_action = {
         **BaseRecordViewSet.restrict_action,
@@ -136,6 +145,16 @@ class RecordViewSet(
         "run_action": "view",
         "history": "view",
     }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.can_create:
+            cls.create = extend_schema(exclude=True)(_refuse_create)
+
+    def initial(self, request, *args, **kwargs):
+        if not self.can_create and request.method == "POST" and self.action == "create":
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         with transaction.atomic():

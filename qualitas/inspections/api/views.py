@@ -67,19 +67,10 @@ class QualityReportViewSet(RecordViewSet):
     the operator station and in batches through ``POST /quality-reports/bulk/``."""
 
     queryset = QualityReport.objects.all()
+    can_create = False
     serializer_class = QualityReportSerializer
     filterset_class = QualityReportFilterSet
     ordering_fields = ("number", "inspected_at", "status", "created")
-
-    def initial(self, request, *args, **kwargs):
-        # Reports are recorded by the bulk endpoint, never by the generic create.
-        if request.method == "POST" and self.action == "create":
-            raise exceptions.MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(exclude=True)
-    def create(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method)
 
     @extend_schema(request=BulkRequestSerializer, responses={201: BulkResponseSerializer})
     @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -149,19 +149,10 @@ class PartViewSet(RecordViewSet):
     ``POST /parts/<id>/actions/<name>/``; they are made by their work order, never here."""
 
     queryset = Part.objects.all()
+    can_create = False
     serializer_class = PartSerializer
     filterset_class = PartFilterSet
     ordering_fields = ("serial_number", "status", "step_entered_at", "created")
-
-    def initial(self, request, *args, **kwargs):
-        # POST reaches the actions, archive and restore only: parts are not created here.
-        if request.method == "POST" and self.action == "create":
-            raise exceptions.MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(exclude=True)
-    def create(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method)
 
 
 class StepTransitionViewSet(ReadOnlyRecordViewSet):
