@@ -17,6 +17,8 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # libmagic for file types.
 SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils libmagic1
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist); each worker has its own test database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help run test test-sqlite test-postgres lint checks venv frontend tools system-deps migrate demo \
 	benchmark clean typecheck
@@ -107,12 +109,12 @@ checks: venv frontend
 # A database file rather than memory: the job tests start a real Celery worker process, which must
 # share the test database (qualitas/core/tests/test_jobs_worker.py).
 test-sqlite: venv frontend system-deps
-	QUALITAS_TESTING=1 QUALITAS_TEST_DB_FILE=1 DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	QUALITAS_TESTING=1 QUALITAS_TEST_DB_FILE=1 DATABASE_URL= $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: venv frontend system-deps
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  echo "QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS)"; \
-	  QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS); \
+	  echo "QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)"; \
+	  QUALITAS_TESTING=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS); \
 	elif [ -n "$$QUALITAS_REQUIRE_POSTGRES" ]; then \
 	  echo "PostgreSQL is required but does not answer at $(TEST_POSTGRES_URL)"; exit 1; \
 	else \
@@ -127,6 +129,7 @@ benchmark: venv
 	$(PY) -m benchmarks list --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks notifications --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks inspection-pack --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks sampling --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks.stats_library
 
 clean:

@@ -139,8 +139,8 @@ class DecideDisposition(Action):
     form_class = DispositionForm
     color = "primary"
     description = (
-        "Rework, scrap and return to supplier can be carried out at once. Repair and use as is go "
-        "to the material review board for approval with signatures first."
+        "Rework, scrap and return to supplier can be carried out at once. Repair and use-as-is "
+        "dispositions first need the material review board's approval, with signatures."
     )
 
     def perform(self, disposition="", rework_step=None, notes="", concession_reference="", **params):

@@ -90,6 +90,7 @@ class ReworkOutcomeChoices(ChoiceSet):
         (FAILED, "Failed again", "danger"),
     ]
 
+
 #: For the API schema: one name for the critical / major / minor choice set (NCR severity and
 #: characteristic classification share it).
 SEVERITY_CHOICES = SeverityChoices.choices()

@@ -32,6 +32,7 @@ class StepLogPanel(Panel):
     """The step log of the NCR's part: what happened to it, where, by whom (newest first)."""
 
     template_name = "framework/panels/related.html"
+    wide = True
     columns = ("time", "kind", "from_step", "to_step", "status_after", "outcome", "operator", "note")
     limit = 20
 

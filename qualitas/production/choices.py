@@ -173,5 +173,6 @@ class TransitionKindChoices(ChoiceSet):
         (CANCELLED, "Cancelled", "secondary"),
     ]
 
+
 #: For the API schema: one name for the part status choice set (part status, step log before/after).
 PART_STATUS_CHOICES = PartStatusChoices.choices()

@@ -427,6 +427,7 @@ class PartViews(ModelViews):
             "Step log",
             "transitions",
             columns=("time", "kind", "from_step", "to_step", "outcome", "operator", "equipment", "note"),
+            wide=True,
         ),
         RelatedPanel(
             "Quality reports", "quality_reports", columns=("number", "step", "status", "inspected_at")

@@ -9,6 +9,10 @@ from qualitas.compliance import services
 from qualitas.compliance.checks import check_clause_catalogue
 from qualitas.compliance.models import Clause
 from qualitas.core.models import AccessLog, ObjectChange
+from qualitas.equipment.models import Equipment
+from qualitas.inspections.models import QualityReport
+from qualitas.nonconformance.models import NonConformance
+from qualitas.production.models import CustomerOrder, Part, PartType, Process, WorkOrder
 from qualitas.testing.testapp.models import Widget
 
 
@@ -22,7 +26,23 @@ def test_the_record_types_declared_today():
         User,
         ObjectChange,
         AccessLog,
+        Equipment,
+        CustomerOrder,
+        PartType,
+        Process,
+        WorkOrder,
+        Part,
+        QualityReport,
+        NonConformance,
     }
+    assert source(Part).keys == ("iso9001:8.5.2",)
+    assert source(QualityReport).keys == ("iso9001:8.6", "iatf16949:8.6.2", "as9100d:8.6")
+    assert source(NonConformance).keys == (
+        "iso9001:8.7.1",
+        "iso9001:8.7.2",
+        "iso22000:8.9.4.3",
+        "as9100d:8.7.1",
+    )
     assert source(User).keys == ("iso9001:5.3", "iso22000:5.3.1")
     assert source(User).filters == {"is_active": True}
     assert source(Company).keys == ("iso9001:8.4.1", "iso22000:7.1.6")

@@ -50,9 +50,13 @@ def display_value(obj, name):
 
 class Panel:
     template_name: str | None = None
+    #: A wide panel takes the page's whole width (long tables such as a step log).
+    wide = False
 
-    def __init__(self, title):
+    def __init__(self, title, wide=None):
         self.title = title
+        if wide is not None:
+            self.wide = wide
 
     def context(self, obj, request):
         return {}
@@ -60,6 +64,20 @@ class Panel:
     def render(self, obj, request):
         context = {"panel": self, "object": obj, **self.context(obj, request)}
         return render_to_string(self.template_name, context, request=request)
+
+
+class RenderedPanel:
+    """A panel's HTML with its layout (``wide``); prints as the HTML in a template."""
+
+    def __init__(self, panel, html):
+        self.html = html
+        self.wide = panel.wide
+
+    def __html__(self):
+        return self.html
+
+    def __str__(self):
+        return self.html
 
 
 class FieldsPanel(Panel):
@@ -105,8 +123,8 @@ class RelatedPanel(Panel):
 
     template_name = "framework/panels/related.html"
 
-    def __init__(self, title, accessor, columns, limit=20):
-        super().__init__(title)
+    def __init__(self, title, accessor, columns, limit=20, wide=None):
+        super().__init__(title, wide=wide)
         self.accessor = accessor
         self.columns = columns
         self.limit = limit

@@ -34,7 +34,7 @@ from qualitas.framework.models import AuditedModel
 from qualitas.framework.registry import register_model
 from qualitas.framework.scoping import permission_name
 from qualitas.framework.tables import ORDER_PARAM
-from qualitas.framework.ui.panels import RecordInfoPanel
+from qualitas.framework.ui.panels import RecordInfoPanel, RenderedPanel
 from qualitas.framework.ui.tabs import Tab, get_tab, register_tab, tabs_for
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -241,7 +241,9 @@ class DetailView(RecordView):
         context = {
             **self.base_context(obj),
             "active_tab": "overview",
-            "panels": [panel.render(obj, request) for panel in self.viewset.get_panels(obj)],
+            "panels": [
+                RenderedPanel(panel, panel.render(obj, request)) for panel in self.viewset.get_panels(obj)
+            ],
         }
         return render(request, self.viewset.detail_template, context)
 
