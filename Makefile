@@ -123,13 +123,15 @@ test-postgres: venv frontend system-deps
 
 test: lint checks test-sqlite test-postgres
 
-# About ten minutes on two cores. Each benchmark makes its own throwaway database and drops it.
+# About thirty minutes on two cores. Each benchmark makes its own throwaway database and drops it.
 benchmark: venv
 	$(PY) -m benchmarks audit --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks list --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks notifications --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks inspection-pack --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks sampling --database-url sqlite --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks ingest --database-url $(BENCH_POSTGRES_URL)
+	$(PY) -m benchmarks production-lists --database-url $(BENCH_POSTGRES_URL)
 	$(PY) -m benchmarks.stats_library
 
 clean:
