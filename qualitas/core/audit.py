@@ -185,8 +185,32 @@ def _insert(entries):
     if len(entries) == 1:
         _insert_one(entries[0])
     elif entries:
-        ObjectChange.objects.bulk_create(entries)
+        _insert_many(entries)
     return entries
+
+
+#: Entries per multi-row INSERT: about 13 parameters each, well under SQLite's limit of 32,766.
+INSERT_BATCH = 500
+
+
+def _insert_many(entries):
+    """Multi-row INSERT ... RETURNING id with the same prepared parameters as ``_insert_one``
+    (bulk audits: imports, bulk measurements), instead of the ORM's ``bulk_create``, which
+    costs about two thirds of a bulk audit. Ids come back in the order of the rows, as Django's
+    own ``bulk_create`` relies on for both databases."""
+    alias = ObjectChange._base_manager.db
+    connection = connections[alias]
+    preparers = _preparers(alias)
+    for start in range(0, len(entries), INSERT_BATCH):
+        chunk = entries[start : start + INSERT_BATCH]
+        params = [prepare(getattr(entry, attname)) for entry in chunk for attname, prepare in preparers]
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(alias, len(chunk)), params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for entry, pk in zip(chunk, ids, strict=True):
+            entry.pk = pk
+            entry._state.adding = False
+            entry._state.db = alias
 
 
 def _insert_one(entry):
@@ -238,13 +262,13 @@ def _field_prep(field, connection, value):
 
 
 @functools.cache
-def _insert_sql(alias):
+def _insert_sql(alias, rows=1):
     connection = connections[alias]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _insert_fields())
-    placeholders = ", ".join(["%s"] * len(_insert_fields()))
+    row = "(" + ", ".join(["%s"] * len(_insert_fields())) + ")"
     return (
-        f"INSERT INTO {quote(ObjectChange._meta.db_table)} ({columns}) VALUES ({placeholders}) "
+        f"INSERT INTO {quote(ObjectChange._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "
         f"RETURNING {quote(ObjectChange._meta.pk.column)}"
     )
 

@@ -8,6 +8,7 @@ A report's status is computed from its results against the definitions
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from qualitas.core.models import AppendOnlyModel
@@ -367,4 +368,5 @@ class SamplingDecision(AppendOnlyModel):
         return f"{self.part} at {self.step}: {'inspect' if self.must_inspect else 'skip'}"
 
     def get_absolute_url(self):
-        return self.part.get_absolute_url()
+        # The part's page, without loading the part (lists of log rows link every row).
+        return reverse("production:part_detail", args=[self.part_id])

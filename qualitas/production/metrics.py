@@ -23,8 +23,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connections
+from django.db.models import Aggregate, Count, F, FloatField, Min, Q, Window
+from django.db.models.functions import Extract, RowNumber
 from django.utils import timezone
 
 from qualitas.nonconformance.choices import NonConformanceStatusChoices, SeverityChoices
@@ -161,9 +162,27 @@ def _counts_by_step(parts, now):
     return found
 
 
+class MedianEpoch(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5)``: the median, interpolated between the middle two."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def _median_entered(parts):
-    """{step id: the median time the step's parts arrived} in one query: the parts are ranked per
-    step by arrival and the middle one (or the mean of the middle two) is kept."""
+    """{step id: the median time the step's parts arrived} in one query. PostgreSQL computes it
+    with ``percentile_cont`` over the arrival times (an index-only scan of the WIP index); other
+    databases rank the parts per step by arrival and keep the middle one (or the mean of the
+    middle two). Both give the same median."""
+    if connections[parts.db].vendor == "postgresql":
+        rows = (
+            parts.filter(step_entered_at__isnull=False)
+            .values("current_step_id")
+            .annotate(median=MedianEpoch(Extract("step_entered_at", "epoch")))
+            .order_by()
+        )
+        return {row["current_step_id"]: dt.datetime.fromtimestamp(row["median"], tz=dt.UTC) for row in rows}
     ranked = (
         parts.filter(step_entered_at__isnull=False)
         .annotate(
