@@ -96,7 +96,9 @@ typecheck: venv
 	  qualitas/accounts/services.py qualitas/core/background.py qualitas/core/attachments.py qualitas/core/comments.py \
 	  qualitas/signatures/services.py qualitas/approvals/services.py qualitas/notifications/services.py \
 	  qualitas/notifications/sending.py qualitas/notifications/stream.py qualitas/reports/pdf.py \
-	  qualitas/reports/services.py qualitas/compliance/services.py
+	  qualitas/reports/services.py qualitas/compliance/services.py qualitas/production/services.py \
+	  qualitas/production/routing.py qualitas/production/imports.py qualitas/production/metrics.py \
+	  qualitas/inspections/services.py qualitas/inspections/sampling.py qualitas/nonconformance/services.py
 
 # The static files (frontend) must exist: STATICFILES_DIRS points at them.
 checks: venv frontend
