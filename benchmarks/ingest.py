@@ -22,7 +22,9 @@ written) are read back and COPYed raw into scratch copies of the two tables (``C
 the median gives the ratio to a raw COPY.
 """
 
+import cProfile
 import json
+import pstats
 import time
 from dataclasses import dataclass
 
@@ -51,6 +53,9 @@ def add_arguments(parser):
         "--no-decide", dest="decide", action="store_false", help="skip the sampling decisions"
     )
     parser.add_argument("--copy-runs", type=int, default=3, help="raw COPY timings for the ratio")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the first repetition (cProfile, top 30 by own time)"
+    )
 
 
 # --- Set-up (in the template) --------------------------------------------------------------------
@@ -394,7 +399,14 @@ def run(options, database):
             for number in range(options.repetitions):
                 load = os.getloadavg()[0]
                 with database.fresh():
+                    profiler = cProfile.Profile() if options.profile and number == 0 else None
+                    if profiler is not None:
+                        profiler.enable()
                     result = repetition(setup.key, payloads, capture=number == 0)
+                    if profiler is not None:
+                        profiler.disable()
+                        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+                        pstats.Stats(profiler).sort_stats("cumulative").print_stats("qualitas", 40)
                     result.load = load
                     last = batch == batches[-1] and number == options.repetitions - 1
                     if database.vendor == "postgresql" and last:

@@ -201,11 +201,19 @@ def _insert_many(entries):
     alias = ObjectChange._base_manager.db
     connection = connections[alias]
     preparers = _preparers(alias)
+    unnest = connection.vendor == "postgresql"
     for start in range(0, len(entries), INSERT_BATCH):
         chunk = entries[start : start + INSERT_BATCH]
-        params = [prepare(getattr(entry, attname)) for entry in chunk for attname, prepare in preparers]
+        if unnest:
+            # One array per column: the statement's text never changes, so the driver parses it
+            # once (a long VALUES list is parsed anew on every call).
+            sql = _insert_unnest_sql(alias)
+            params = [[prepare(getattr(entry, attname)) for entry in chunk] for attname, prepare in preparers]
+        else:
+            sql = _insert_sql(alias, len(chunk))
+            params = [prepare(getattr(entry, attname)) for entry in chunk for attname, prepare in preparers]
         with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(alias, len(chunk)), params)
+            cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
         for entry, pk in zip(chunk, ids, strict=True):
             entry.pk = pk
@@ -269,6 +277,20 @@ def _insert_sql(alias, rows=1):
     row = "(" + ", ".join(["%s"] * len(_insert_fields())) + ")"
     return (
         f"INSERT INTO {quote(ObjectChange._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING {quote(ObjectChange._meta.pk.column)}"
+    )
+
+
+@functools.cache
+def _insert_unnest_sql(alias):
+    """PostgreSQL: INSERT ... SELECT * FROM unnest(one array per column) RETURNING id."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = _insert_fields()
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    return (
+        f"INSERT INTO {quote(ObjectChange._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays}) "
         f"RETURNING {quote(ObjectChange._meta.pk.column)}"
     )
 
