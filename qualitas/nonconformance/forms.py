@@ -91,11 +91,9 @@ class NonConformanceForm(RecordForm):
         return data
 
     def save(self, commit=True):
-        opened = self.instance.pk is None
-        ncr = super().save(commit=commit)
-        if opened and commit:
-            services.notify_opened(ncr)
-        return ncr
+        if self.instance.pk is not None or not commit:
+            return super().save(commit=commit)
+        return services.open_nonconformance(super().save(commit=False))
 
 
 class AnalysisFilterForm(forms.Form):

@@ -129,6 +129,14 @@ def open_from_report(report, user=None, request=None):
     return ncr
 
 
+def open_nonconformance(ncr):
+    """Save an NCR raised by hand (page or API) and tell its assignee, or the QA managers."""
+    with transaction.atomic():
+        ncr.save()
+        notify_opened(ncr)
+    return ncr
+
+
 def notify_opened(ncr):
     recipients = [ncr.assignee] if ncr.assignee_id else ["QA Manager"]
     notifications.notify(

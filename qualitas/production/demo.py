@@ -378,7 +378,9 @@ def sampling_rules(line):
 
 def settle_ncrs(people, rng):
     """Move the demo NCRs into every state: left open, under review, rework carried out and closed,
-    scrapped and closed, use as is waiting for the review board, and one cancelled."""
+    scrapped and closed, use as is waiting for the review board, and one cancelled. Returns the
+    (NCR, part) pairs sent to rework, for the line to rework them."""
+    sent_to_rework = []
     ncrs = list(NonConformance.objects.order_by("pk"))
     plan = ["open", "review", "rework", "scrap", "use_as_is", "rework", "cancel", "rework", "scrap", "open"]
     for index, ncr in enumerate(ncrs):
@@ -389,6 +391,8 @@ def settle_ncrs(people, rng):
             ncr_actions.CancelNonConformance(ncr, people.qa).execute(
                 reason="Raised in error: gauge not zeroed"
             )
+            if ncr.part_id:
+                actions.ReleasePart(ncr.part, people.qa).execute(reason=f"{ncr.number} raised in error")
             continue
         ncr_actions.StartReview(ncr, people.qa).execute()
         if target == "review":
@@ -410,11 +414,11 @@ def settle_ncrs(people, rng):
         ncr_actions.ImplementDisposition(ncr, people.qa).execute()
         ncr.refresh_from_db()
         if disposition == "rework":
-            part = ncr.part
-            part.refresh_from_db()
-            yield ncr, part
+            ncr.part.refresh_from_db()
+            sent_to_rework.append((ncr, ncr.part))
         else:
             ncr_actions.CloseNonConformance(ncr, people.qa).execute(resolution="Scrapped and logged.")
+    return sent_to_rework
 
 
 def spread_over_time(rng, now=None):
@@ -521,7 +525,7 @@ def seed(stdout=None):
                     simulator.run(part, 12, sign_off=index % 15 != 0)
                 elif share and index < quantity * (share + 0.2):
                     simulator.run(part, rng.randint(1, 5), then_start=rng.random() < 0.5)
-        for index, (ncr, part) in enumerate(list(settle_ncrs(people, rng))):
+        for index, (ncr, part) in enumerate(settle_ncrs(people, rng)):
             if index == 0:
                 continue  # left in rework: its NCR stays at "disposition done"
             built = valve if part.part_type_id == valve.part_type.pk else shaft

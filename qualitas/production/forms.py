@@ -233,7 +233,10 @@ class WorkOrderForm(RecordForm):
         cleaned = super().clean()
         if not self.instance.pk:
             errors = services.check_work_order(
-                cleaned.get("part_type"), cleaned.get("process"), cleaned.get("quantity")
+                cleaned.get("part_type"),
+                cleaned.get("process"),
+                cleaned.get("quantity"),
+                cleaned.get("order_line"),
             )
             for name, message in errors.items():
                 if name not in self.errors:

@@ -354,15 +354,16 @@ def complete_and_advance(part, user, equipment=None, note="", next_step=None, re
     return advance(part, user, next_step=next_step, request=request)
 
 
-def advance(part, user, next_step=None, request=None):
+def advance(part, user, next_step=None, request=None, insist=False):
     """Move a part that passed its step: along the edge to ``next_step``, the only edge, or, at the
-    last step, complete it. With several edges and no ``next_step`` it stays at Passed step."""
-    if part.status != PartStatusChoices.PASSED_STEP:
+    last step, complete it. With several edges and no ``next_step`` it stays at Passed step, unless
+    ``insist`` (a person asked to move it): then the move is refused with its reasons."""
+    if part.status != PartStatusChoices.PASSED_STEP and not insist:
         return part
     edges = actions.next_edges(part, StepOutcomeChoices.PASS)
     if not edges and not part.current_step.outgoing.filter(is_archived=False).exists():
         actions.FinishPart(part, user, request=request).execute()
-    elif next_step is not None or len(edges) == 1:
+    elif next_step is not None or len(edges) == 1 or insist:
         actions.MoveToStep(part, user, request=request).execute(step=next_step)
     return part
 

@@ -579,15 +579,13 @@ class StationPartView(StationView):
                     services.complete_and_advance(part, request.user, equipment=equipment, request=request)
                 elif do == "move":
                     step = part.current_step
-                    next_step = request.POST.get("next_step") or None
-                    if next_step is None and part.status == PartStatusChoices.PASSED_STEP:
-                        # The only way on, or the end of the routing; refused with the blockers otherwise.
-                        runner = (
-                            actions.FinishPart if "finish" in self.available(part) else actions.MoveToStep
-                        )
-                        runner(part, request.user, request=request).execute()
-                    else:
-                        services.advance(part, request.user, next_step=next_step, request=request)
+                    services.advance(
+                        part,
+                        request.user,
+                        next_step=request.POST.get("next_step") or None,
+                        request=request,
+                        insist=True,
+                    )
                 elif do == "sign-off":
                     step = part.current_step
                     actions.SignOffStep(part, request.user, request=request).execute()
@@ -606,13 +604,6 @@ class StationPartView(StationView):
         else:
             messages.success(request, f"{part} finished {step}: {part.get_status_display().lower()}.")
         return redirect("production:station_part", part.pk)
-
-    def available(self, part):
-        return {
-            action.name
-            for action, blockers in part.state_machine.available(part, self.request.user)
-            if not blockers
-        }
 
     def render_station(self, part, errors=(), values=None, status=200):
         values = values or {}

@@ -58,9 +58,7 @@ class NonConformanceSerializer(RecordSerializer):
         return attrs
 
     def create(self, validated_data):
-        ncr = super().create(validated_data)
-        services.notify_opened(ncr)
-        return ncr
+        return services.open_nonconformance(NonConformance(**validated_data))
 
 
 class ReworkAttemptSerializer(RecordSerializer):
